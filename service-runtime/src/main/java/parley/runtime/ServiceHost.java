@@ -1,0 +1,147 @@
+package parley.runtime;
+
+import io.grpc.BindableService;
+import io.javalin.config.JavalinConfig;
+import io.javalin.config.RoutesConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import parley.runtime.auth.TokenService;
+import parley.runtime.grpc.Access;
+import parley.runtime.grpc.AuthInterceptor;
+import parley.runtime.grpc.GrpcServerRunner;
+import parley.runtime.http.HttpHost;
+import parley.runtime.http.ReadinessCheck;
+
+/**
+ * A running service: its gRPC and HTTP servers and the resources behind them. Closing it shuts
+ * down gracefully: health goes NOT_SERVING, the servers stop taking requests and finish in-flight
+ * ones, then resources close in reverse order (consumers before Redis connections).
+ */
+public final class ServiceHost implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ServiceHost.class);
+
+  private final String name;
+  private final GrpcServerRunner grpc;
+  private final HttpHost http;
+  private final List<AutoCloseable> resources;
+  private volatile boolean closed;
+
+  private ServiceHost(String name, GrpcServerRunner grpc, HttpHost http, List<AutoCloseable> resources) {
+    this.name = name;
+    this.grpc = grpc;
+    this.http = http;
+    this.resources = resources;
+  }
+
+  public static Builder builder(String name, TokenService tokens, PrometheusMeterRegistry registry) {
+    return new Builder(name, tokens, registry);
+  }
+
+  public int grpcPort() {
+    return grpc.port();
+  }
+
+  public int httpPort() {
+    return http.port();
+  }
+
+  /** Closes this host when the JVM is asked to stop (Ctrl-C, SIGTERM). */
+  public ServiceHost closeOnShutdown() {
+    Runtime.getRuntime().addShutdownHook(new Thread(this::close, name + "-shutdown"));
+    return this;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    log.info("{} stopping", name);
+    grpc.enterDraining();
+    http.close();
+    grpc.close();
+    for (int i = resources.size() - 1; i >= 0; i--) {
+      try {
+        resources.get(i).close();
+      } catch (Exception e) {
+        log.warn("{}: closing {} failed: {}", name, resources.get(i), e.toString());
+      }
+    }
+    log.info("{} stopped", name);
+  }
+
+  /** Collects the parts of a service, then starts both servers. */
+  public static final class Builder {
+    private final String name;
+    private final TokenService tokens;
+    private final PrometheusMeterRegistry registry;
+    private final List<BindableService> services = new ArrayList<>();
+    private final List<ReadinessCheck> checks = new ArrayList<>();
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private Function<String, Access> access = m -> Access.AUTHENTICATED;
+    private Consumer<RoutesConfig> routes = r -> {};
+    private Consumer<JavalinConfig> extra = c -> {};
+    private int httpPort;
+    private int grpcPort;
+
+    private Builder(String name, TokenService tokens, PrometheusMeterRegistry registry) {
+      this.name = name;
+      this.tokens = tokens;
+      this.registry = registry;
+    }
+
+    public Builder ports(int httpPort, int grpcPort) {
+      this.httpPort = httpPort;
+      this.grpcPort = grpcPort;
+      return this;
+    }
+
+    public Builder grpc(Function<String, Access> access, BindableService... services) {
+      this.access = access;
+      this.services.addAll(List.of(services));
+      return this;
+    }
+
+    public Builder http(Consumer<RoutesConfig> routes) {
+      this.routes = routes;
+      return this;
+    }
+
+    /** Further Javalin configuration (static files, SSE settings). */
+    public Builder javalin(Consumer<JavalinConfig> extra) {
+      this.extra = extra;
+      return this;
+    }
+
+    public Builder ready(ReadinessCheck check) {
+      checks.add(check);
+      return this;
+    }
+
+    /** Something to close on shutdown, after the servers; closed in reverse order of adding. */
+    public Builder closes(AutoCloseable resource) {
+      resources.add(resource);
+      return this;
+    }
+
+    public ServiceHost start() {
+      GrpcServerRunner grpc =
+          GrpcServerRunner.onPort(grpcPort, new AuthInterceptor(tokens, access), services).start();
+      HttpHost http;
+      try {
+        http = new HttpHost(httpPort, routes, checks, registry, extra).start();
+      } catch (RuntimeException e) {
+        grpc.close();
+        throw e;
+      }
+      log.info("{} listening: HTTP {}, gRPC {}", name, http.port(), grpc.port());
+      return new ServiceHost(name, grpc, http, resources);
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package parley.runtime.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import parley.runtime.error.ErrorCode;
+import parley.runtime.error.ServiceException;
+
+/**
+ * Maps every failure to {@code {"error": CODE, "message": text}} with a fitting status, once, for
+ * all routes. Nothing internal (stack traces, class names) leaves the process.
+ */
+public final class HttpErrors {
+  private static final Logger log = LoggerFactory.getLogger(HttpErrors.class);
+
+  private HttpErrors() {}
+
+  static void install(RoutesConfig routes) {
+    routes.exception(ServiceException.class, (e, ctx) -> write(ctx, e.code(), e.getMessage()));
+    routes.exception(
+        UnrecognizedPropertyException.class,
+        (e, ctx) ->
+            write(ctx, ErrorCode.INVALID_ARGUMENT, "unknown field '" + e.getPropertyName() + "'"));
+    routes.exception(
+        JsonProcessingException.class,
+        (e, ctx) -> write(ctx, ErrorCode.INVALID_ARGUMENT, "the body is not valid JSON of the expected shape: " + e.getOriginalMessage()));
+    routes.exception(HttpResponseException.class, (e, ctx) -> write(ctx, fromStatus(e.getStatus()), e.getMessage(), e.getStatus()));
+    routes.exception(
+        Exception.class,
+        (e, ctx) -> {
+          Throwable cause = unwrap(e);
+          if (cause != e && cause instanceof Exception inner && !(cause instanceof RuntimeException && cause.getClass() == RuntimeException.class)) {
+            if (inner instanceof ServiceException se) {
+              write(ctx, se.code(), se.getMessage());
+              return;
+            }
+            if (inner instanceof JsonProcessingException jpe) {
+              write(ctx, ErrorCode.INVALID_ARGUMENT, "the body is not valid JSON of the expected shape: " + jpe.getOriginalMessage());
+              return;
+            }
+          }
+          log.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
+          write(ctx, ErrorCode.INTERNAL, "internal error; see the service log");
+        });
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  public static void write(Context ctx, ErrorCode code, String message) {
+    write(ctx, code, message, code.httpStatus());
+  }
+
+  private static void write(Context ctx, ErrorCode code, String message, int status) {
+    ctx.status(status).json(Map.of("error", code.name(), "message", message == null ? code.name() : message));
+  }
+
+  private static ErrorCode fromStatus(int status) {
+    return switch (status) {
+      case 400 -> ErrorCode.INVALID_ARGUMENT;
+      case 401 -> ErrorCode.UNAUTHENTICATED;
+      case 403 -> ErrorCode.PERMISSION_DENIED;
+      case 404, 405 -> ErrorCode.NOT_FOUND;
+      case 409 -> ErrorCode.ALREADY_EXISTS;
+      case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
+      case 429 -> ErrorCode.RESOURCE_EXHAUSTED;
+      case 503 -> ErrorCode.UNAVAILABLE;
+      default -> status >= 500 ? ErrorCode.INTERNAL : ErrorCode.INVALID_ARGUMENT;
+    };
+  }
+}

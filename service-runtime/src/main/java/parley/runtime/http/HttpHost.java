@@ -1,0 +1,91 @@
+package parley.runtime.http;
+
+import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The HTTP side of a service: Javalin with strict JSON, errors mapped once ({@link HttpErrors}), a
+ * request size limit, per-route request metrics, and {@code /health}, {@code /ready}, {@code
+ * /metrics}.
+ */
+public final class HttpHost implements AutoCloseable {
+  /** Largest accepted request body. */
+  public static final long MAX_BODY_BYTES = 64 * 1024;
+
+  private final Javalin app;
+
+  public HttpHost(
+      int port,
+      Consumer<RoutesConfig> routes,
+      List<ReadinessCheck> checks,
+      PrometheusMeterRegistry registry,
+      Consumer<io.javalin.config.JavalinConfig> extra) {
+    this.app =
+        Javalin.create(
+            cfg -> {
+              cfg.startup.showJavalinBanner = false;
+              cfg.startup.showOldJavalinVersionWarning = false;
+              cfg.jetty.port = port;
+              cfg.http.maxRequestSize = MAX_BODY_BYTES;
+              cfg.jsonMapper(new JavalinJackson(Json.mapper(), false));
+              cfg.requestLogger.http(
+                  (ctx, ms) ->
+                      Timer.builder("http.server.requests")
+                          .tag("method", ctx.method().name())
+                          .tag("route", ctx.endpoint() == null ? "unmatched" : ctx.endpoint().path)
+                          .tag("status", Integer.toString(ctx.statusCode()))
+                          .register(registry)
+                          .record(Duration.ofNanos((long) (ms * 1_000_000))));
+              HttpErrors.install(cfg.routes);
+              cfg.routes.get("/health", ctx -> ctx.json(Map.of("status", "alive")));
+              cfg.routes.get(
+                  "/ready",
+                  ctx -> {
+                    Map<String, String> results = new LinkedHashMap<>();
+                    boolean ready = true;
+                    for (ReadinessCheck check : checks) {
+                      boolean ok = safe(check);
+                      ready &= ok;
+                      results.put(check.name(), ok ? "up" : "down");
+                    }
+                    ctx.status(ready ? 200 : 503)
+                        .json(Map.of("status", ready ? "ready" : "not ready", "checks", results));
+                  });
+              cfg.routes.get(
+                  "/metrics",
+                  ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
+              routes.accept(cfg.routes);
+              extra.accept(cfg);
+            });
+  }
+
+  private static boolean safe(ReadinessCheck check) {
+    try {
+      return check.healthy().getAsBoolean();
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  public HttpHost start() {
+    app.start();
+    return this;
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+}

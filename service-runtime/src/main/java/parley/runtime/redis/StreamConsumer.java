@@ -1,0 +1,342 @@
+package parley.runtime.redis;
+
+import io.lettuce.core.Consumer;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisBusyException;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAddArgs;
+import io.lettuce.core.XAutoClaimArgs;
+import io.lettuce.core.XGroupCreateArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.XReadArgs.StreamOffset;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.models.stream.ClaimedMessages;
+import io.lettuce.core.models.stream.PendingMessage;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import parley.events.DomainEvent;
+import parley.events.EventCodec;
+import parley.events.EventDecodingException;
+
+/**
+ * Reads one stream in a consumer group, in batches, on a dedicated connection — the loop of
+ * spring-data-redis' StreamPollTask: poll with a timeout, handle each entry in its own try/catch,
+ * acknowledge only after success, stop cleanly.
+ *
+ * <ul>
+ *   <li>The stream and group are created at start when missing (group from the beginning of the
+ *       retained stream, never {@code $}), and again after a {@code NOGROUP} error.
+ *   <li>At start the consumer first re-reads its own pending entries (a restart after a crash).
+ *   <li>Entries idle in any consumer's pending list longer than {@code claimIdle} are taken over
+ *       with {@code XAUTOCLAIM} and retried; one delivered more than {@code maxDeliveries} times,
+ *       or that cannot be decoded, goes to the dead-letter stream with the reason and is acked.
+ *   <li>{@link #close()} lets the current batch finish before returning.
+ * </ul>
+ */
+public final class StreamConsumer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(StreamConsumer.class);
+
+  /** Handles one decoded event. Throwing leaves the entry pending, to be retried later. */
+  @FunctionalInterface
+  public interface EventHandler {
+    /**
+     * @return work to run once the entry is acknowledged (e.g. a push), or {@code null}
+     */
+    Runnable handle(String entryId, DomainEvent event) throws Exception;
+  }
+
+  /** How a consumer reads. */
+  public record Settings(
+      String stream,
+      String group,
+      String consumer,
+      int batchSize,
+      Duration block,
+      Duration claimIdle,
+      int maxDeliveries,
+      long deadLetterMaxLen) {
+
+    public String deadLetterStream() {
+      return stream + ":dead";
+    }
+  }
+
+  private final Settings settings;
+  private final RedisCommands<String, String> redis;
+  private final EventHandler handler;
+  private final Thread thread;
+  private final Counter consumed;
+  private final Counter failed;
+  private final Counter deadLettered;
+  private volatile boolean running = true;
+  private volatile Instant lastClaim = Instant.EPOCH;
+
+  /**
+   * @param blocking a dedicated connection, used only by this consumer (it blocks); its owner closes it
+   * @param shared the service's shared connection, for metrics gauges
+   */
+  public StreamConsumer(
+      Settings settings,
+      StatefulRedisConnection<String, String> blocking,
+      StatefulRedisConnection<String, String> shared,
+      EventHandler handler,
+      MeterRegistry registry) {
+    this.settings = settings;
+    this.redis = blocking.sync();
+    this.handler = handler;
+    String s = settings.stream();
+    this.consumed = Counter.builder("parley.stream.consumed").tag("stream", s).description("stream entries processed and acknowledged").register(registry);
+    this.failed = Counter.builder("parley.stream.failed").tag("stream", s).description("entry processing attempts that failed (left pending)").register(registry);
+    this.deadLettered = Counter.builder("parley.stream.dead_lettered").tag("stream", s).description("entries moved to the dead-letter stream").register(registry);
+    Gauge.builder("parley.stream.lag", () -> groupInfo(shared, "lag")).tag("stream", s).description("entries not yet delivered to the group").register(registry);
+    Gauge.builder("parley.stream.pending", () -> groupInfo(shared, "pending")).tag("stream", s).description("entries delivered but not acknowledged").register(registry);
+    ensureGroup();
+    this.thread = Thread.ofPlatform().name("consumer-" + s).daemon(true).unstarted(this::run);
+  }
+
+  public StreamConsumer start() {
+    thread.start();
+    return this;
+  }
+
+  private void run() {
+    processOwnPending();
+    Duration backoff = Duration.ofMillis(200);
+    while (running) {
+      try {
+        if (Instant.now().isAfter(lastClaim.plus(settings.claimIdle().dividedBy(2)))) {
+          reclaim();
+        }
+        List<StreamMessage<String, String>> batch =
+            redis.xreadgroup(
+                Consumer.from(settings.group(), settings.consumer()),
+                XReadArgs.Builder.count(settings.batchSize()).block(settings.block()),
+                StreamOffset.lastConsumed(settings.stream()));
+        process(batch);
+        backoff = Duration.ofMillis(200);
+      } catch (RedisCommandExecutionException e) {
+        if (isNoGroup(e)) {
+          log.warn("{}: group {} missing, creating it again", settings.stream(), settings.group());
+          ensureGroup();
+        } else {
+          backoff = pause(backoff, e);
+        }
+      } catch (RuntimeException e) {
+        if (running) {
+          backoff = pause(backoff, e);
+        }
+      }
+    }
+  }
+
+  private Duration pause(Duration backoff, RuntimeException e) {
+    log.warn("{}: reading failed ({}), retrying in {} ms", settings.stream(), e.toString(), backoff.toMillis());
+    try {
+      Thread.sleep(backoff.toMillis());
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+      running = false;
+    }
+    return backoff.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : backoff.multipliedBy(2);
+  }
+
+  /** Entries this consumer name was given before a restart and never acknowledged. */
+  private void processOwnPending() {
+    try {
+      List<StreamMessage<String, String>> mine;
+      String from = "0-0";
+      do {
+        mine =
+            redis.xreadgroup(
+                Consumer.from(settings.group(), settings.consumer()),
+                XReadArgs.Builder.count(settings.batchSize()),
+                StreamOffset.from(settings.stream(), from));
+        process(mine);
+        if (!mine.isEmpty()) {
+          from = mine.get(mine.size() - 1).getId();
+        }
+      } while (running && !mine.isEmpty());
+    } catch (RuntimeException e) {
+      log.warn("{}: could not re-read own pending entries: {}", settings.stream(), e.toString());
+    }
+  }
+
+  /** Takes over entries left idle by any consumer (a crashed one, or a failed attempt). */
+  void reclaim() {
+    lastClaim = Instant.now();
+    String cursor = "0-0";
+    do {
+      ClaimedMessages<String, String> claimed =
+          redis.xautoclaim(
+              settings.stream(),
+              XAutoClaimArgs.Builder.xautoclaim(
+                      Consumer.from(settings.group(), settings.consumer()),
+                      settings.claimIdle(),
+                      cursor)
+                  .count(settings.batchSize()));
+      List<StreamMessage<String, String>> messages = claimed.getMessages();
+      if (!messages.isEmpty()) {
+        Map<String, Long> deliveries = deliveryCounts(messages);
+        List<StreamMessage<String, String>> retry = new ArrayList<>();
+        for (StreamMessage<String, String> m : messages) {
+          long count = deliveries.getOrDefault(m.getId(), 1L);
+          if (count > settings.maxDeliveries()) {
+            deadLetter(m, "failed " + (count - 1) + " times; giving up after " + settings.maxDeliveries() + " deliveries");
+          } else {
+            retry.add(m);
+          }
+        }
+        log.info("{}: reclaimed {} idle entries", settings.stream(), messages.size());
+        process(retry);
+      }
+      cursor = claimed.getId();
+    } while (running && !"0-0".equals(cursor));
+  }
+
+  private Map<String, Long> deliveryCounts(List<StreamMessage<String, String>> messages) {
+    List<PendingMessage> pending =
+        redis.xpending(
+            settings.stream(),
+            Consumer.from(settings.group(), settings.consumer()),
+            Range.create(messages.get(0).getId(), messages.get(messages.size() - 1).getId()),
+            Limit.from(messages.size() * 2L));
+    Map<String, Long> counts = new LinkedHashMap<>();
+    for (PendingMessage p : pending) {
+      counts.put(p.getId(), p.getRedeliveryCount());
+    }
+    return counts;
+  }
+
+  private void process(List<StreamMessage<String, String>> batch) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    List<String> done = new ArrayList<>(batch.size());
+    List<Runnable> after = new ArrayList<>();
+    for (StreamMessage<String, String> entry : batch) {
+      if (entry.getBody() == null || entry.getBody().isEmpty()) {
+        // deleted or trimmed while pending: nothing to do but acknowledge
+        done.add(entry.getId());
+        continue;
+      }
+      DomainEvent event;
+      try {
+        event = EventCodec.decode(entry.getBody());
+      } catch (EventDecodingException e) {
+        deadLetter(entry, "cannot decode: " + e.getMessage());
+        continue;
+      }
+      try {
+        Runnable then = handler.handle(entry.getId(), event);
+        done.add(entry.getId());
+        if (then != null) {
+          after.add(then);
+        }
+      } catch (Exception e) {
+        failed.increment();
+        log.warn("{}: entry {} ({}) failed, left pending for retry: {}", settings.stream(), entry.getId(), event.type(), e.toString());
+      }
+    }
+    if (!done.isEmpty()) {
+      redis.xack(settings.stream(), settings.group(), done.toArray(String[]::new));
+      consumed.increment(done.size());
+    }
+    after.forEach(StreamConsumer::runQuietly);
+  }
+
+  private static void runQuietly(Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      log.warn("after-ack step failed: {}", e.toString());
+    }
+  }
+
+  private void deadLetter(StreamMessage<String, String> entry, String reason) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    if (entry.getBody() != null) {
+      fields.putAll(entry.getBody());
+    }
+    fields.put("dead_reason", reason);
+    fields.put("dead_entry_id", entry.getId());
+    fields.put("dead_stream", settings.stream());
+    fields.put("dead_group", settings.group());
+    fields.put("dead_at", Instant.now().toString());
+    redis.xadd(
+        settings.deadLetterStream(),
+        XAddArgs.Builder.maxlen(settings.deadLetterMaxLen()).approximateTrimming(),
+        fields);
+    redis.xack(settings.stream(), settings.group(), entry.getId());
+    deadLettered.increment();
+    log.warn("{}: entry {} dead-lettered to {}: {}", settings.stream(), entry.getId(), settings.deadLetterStream(), reason);
+  }
+
+  private void ensureGroup() {
+    try {
+      redis.xgroupCreate(
+          StreamOffset.from(settings.stream(), "0-0"),
+          settings.group(),
+          XGroupCreateArgs.Builder.mkstream(true));
+      log.info("{}: created consumer group {}", settings.stream(), settings.group());
+    } catch (RedisBusyException e) {
+      // BUSYGROUP: it exists already, keep its position
+    } catch (RedisCommandExecutionException e) {
+      if (e.getMessage() == null || !e.getMessage().startsWith("BUSYGROUP")) {
+        throw e;
+      }
+    }
+  }
+
+  private static boolean isNoGroup(RedisCommandExecutionException e) {
+    return e.getMessage() != null && e.getMessage().startsWith("NOGROUP");
+  }
+
+  private double groupInfo(StatefulRedisConnection<String, String> shared, String field) {
+    try {
+      for (Object group : shared.sync().xinfoGroups(settings.stream())) {
+        if (group instanceof List<?> pairs) {
+          Map<String, Object> info = new LinkedHashMap<>();
+          for (int i = 0; i + 1 < pairs.size(); i += 2) {
+            info.put(String.valueOf(pairs.get(i)), pairs.get(i + 1));
+          }
+          if (settings.group().equals(info.get("name")) && info.get(field) instanceof Number n) {
+            return n.doubleValue();
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      return Double.NaN;
+    }
+    return Double.NaN;
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  /** Stops after the current batch (at most one block interval), then returns. */
+  @Override
+  public void close() {
+    running = false;
+    try {
+      thread.join(settings.block().plusSeconds(5).toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (thread.isAlive()) {
+      log.warn("{}: consumer did not stop in time", settings.stream());
+    }
+  }
+}

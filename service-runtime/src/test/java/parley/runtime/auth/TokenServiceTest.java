@@ -1,0 +1,84 @@
+package parley.runtime.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+import parley.runtime.error.ErrorCode;
+import parley.runtime.error.ServiceException;
+
+class TokenServiceTest {
+  private static final byte[] SECRET = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8);
+  private final TokenService tokens = new TokenService(SECRET);
+
+  @Test
+  void aUserTokenIdentifiesTheUser() {
+    IssuedToken issued = tokens.issueUser("uni@example.com");
+    Principal p = tokens.verify(issued.token());
+    assertThat(p).isEqualTo(new Principal("uni@example.com", Principal.Kind.USER));
+    assertThat(issued.expiresAt()).isAfter(Instant.now());
+  }
+
+  @Test
+  void aServiceTokenIdentifiesAService() {
+    Principal p = tokens.verify(tokens.issueService("message-svc").token());
+    assertThat(p.isService()).isTrue();
+    assertThat(p.mayActFor("anyone@example.com")).isTrue();
+  }
+
+  @Test
+  void aUserMayActOnlyForThemselves() {
+    Principal p = tokens.verify(tokens.issueUser("uni@example.com").token());
+    assertThat(p.mayActFor("UNI@example.com")).isTrue();
+    assertThat(p.mayActFor("fc@example.com")).isFalse();
+  }
+
+  @Test
+  void anExpiredTokenIsRefused() {
+    Clock past = Clock.fixed(Instant.now().minus(Duration.ofHours(2)), ZoneOffset.UTC);
+    String old = new TokenService(SECRET, Duration.ofHours(1), past).issueUser("uni@example.com").token();
+
+    assertThatThrownBy(() -> tokens.verify(old))
+        .isInstanceOfSatisfying(ServiceException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED))
+        .hasMessageContaining("expired");
+  }
+
+  @Test
+  void aTamperedTokenIsRefused() {
+    String token = tokens.issueUser("uni@example.com").token();
+    String[] parts = token.split("\\.");
+    String forgedPayload =
+        java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+            "{\"iss\":\"parley\",\"sub\":\"fc@example.com\",\"typ\":\"user\",\"exp\":9999999999}".getBytes(StandardCharsets.UTF_8));
+    String forged = parts[0] + "." + forgedPayload + "." + parts[2];
+
+    assertThatThrownBy(() -> tokens.verify(forged)).isInstanceOf(ServiceException.class).hasMessageContaining("not valid");
+  }
+
+  @Test
+  void aTokenSignedWithAnotherSecretIsRefused() {
+    TokenService other = new TokenService("another-secret-another-secret-!!".getBytes(StandardCharsets.UTF_8));
+    String foreign = other.issueService("message-svc").token();
+
+    assertThatThrownBy(() -> tokens.verify(foreign)).isInstanceOf(ServiceException.class);
+  }
+
+  @Test
+  void aMissingTokenIsUnauthenticated() {
+    assertThatThrownBy(() -> tokens.verify(null)).isInstanceOf(ServiceException.class).hasMessageContaining("required");
+    assertThatThrownBy(() -> tokens.verify("garbage")).isInstanceOf(ServiceException.class);
+  }
+
+  @Test
+  void bearerHeadersAreParsedCaseInsensitively() {
+    assertThat(TokenService.bearer("bearer abc")).contains("abc");
+    assertThat(TokenService.bearer("Bearer  abc ")).contains("abc");
+    assertThat(TokenService.bearer("Basic abc")).isEmpty();
+    assertThat(TokenService.bearer(null)).isEmpty();
+  }
+}

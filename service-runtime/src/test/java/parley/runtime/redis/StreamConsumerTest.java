@@ -1,0 +1,181 @@
+package parley.runtime.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import parley.events.EventCodec;
+import parley.events.MessageSent;
+import parley.testkit.RedisExtension;
+import parley.testkit.TestRedis;
+
+@ExtendWith(RedisExtension.class)
+class StreamConsumerTest {
+  private static final String STREAM = "events:messages";
+  private final TestRedis redis;
+  private RedisConnections connections;
+  private RedisCommands<String, String> cmd;
+  private StreamConsumer consumer;
+
+  StreamConsumerTest(TestRedis redis) {
+    this.redis = redis;
+  }
+
+  @BeforeEach
+  void connect() {
+    connections = new RedisConnections();
+    cmd = connections.connect(redis.url(1)).sync();
+  }
+
+  @AfterEach
+  void close() {
+    if (consumer != null) {
+      consumer.close();
+    }
+    connections.close();
+  }
+
+  private StreamConsumer start(String name, Duration claimIdle, StreamConsumer.EventHandler handler) {
+    StatefulRedisConnection<String, String> shared = connections.connect(redis.url(1));
+    StreamConsumer c =
+        new StreamConsumer(
+            new StreamConsumer.Settings(STREAM, "notification-svc", name, 10, Duration.ofMillis(100), claimIdle, 3, 1000),
+            connections.connectBlocking(redis.url(1), Duration.ofMillis(100)),
+            shared,
+            handler,
+            new SimpleMeterRegistry());
+    return c.start();
+  }
+
+  private String append(long messageId) {
+    return cmd.xadd(STREAM, EventCodec.encode(new MessageSent(EventCodec.newEventId(), Instant.now(), messageId, "a@x.io", "b@x.io", "hi")));
+  }
+
+  @Test
+  void createsStreamAndGroupAndHandlesEveryEntryInOrderThenAcks() {
+    List<Long> seen = new CopyOnWriteArrayList<>();
+    consumer = start("c1", Duration.ofSeconds(30), (id, e) -> { seen.add(((MessageSent) e).messageId()); return null; });
+    append(1);
+    append(2);
+    append(3);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 3);
+    assertThat(seen).containsExactly(1L, 2L, 3L);
+    await().untilAsserted(() -> assertThat(cmd.xpending(STREAM, "notification-svc").getCount()).isZero());
+  }
+
+  @Test
+  void aNewGroupStartsFromTheBeginningOfTheRetainedStream() {
+    append(1);
+    append(2);
+    List<Long> seen = new CopyOnWriteArrayList<>();
+    consumer = start("c1", Duration.ofSeconds(30), (id, e) -> { seen.add(((MessageSent) e).messageId()); return null; });
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 2);
+  }
+
+  @Test
+  void anUndecodableEntryGoesToTheDeadLetterStreamAndProcessingGoesOn() {
+    List<Long> seen = new CopyOnWriteArrayList<>();
+    consumer = start("c1", Duration.ofSeconds(30), (id, e) -> { seen.add(((MessageSent) e).messageId()); return null; });
+    String poison = cmd.xadd(STREAM, Map.of("type", "Garbage", "v", "1"));
+    append(7);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> seen.contains(7L));
+    var dead = cmd.xrange(STREAM + ":dead", io.lettuce.core.Range.create("-", "+"));
+    assertThat(dead).hasSize(1);
+    assertThat(dead.get(0).getBody()).containsEntry("dead_entry_id", poison);
+    assertThat(dead.get(0).getBody().get("dead_reason")).contains("unknown event type 'Garbage'");
+    assertThat(cmd.xpending(STREAM, "notification-svc").getCount()).isZero();
+  }
+
+  @Test
+  void aFailingEntryIsRetriedAfterItIdlesThenDeadLetteredAfterMaxDeliveries() {
+    AtomicInteger attempts = new AtomicInteger();
+    consumer = start("c1", Duration.ofMillis(200), (id, e) -> { attempts.incrementAndGet(); throw new IllegalStateException("boom"); });
+    append(1);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> cmd.xlen(STREAM + ":dead") == 1);
+    assertThat(attempts.get()).isEqualTo(3);
+    assertThat(cmd.xpending(STREAM, "notification-svc").getCount()).isZero();
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void entriesLeftPendingByACrashedConsumerAreReclaimedByAnother() {
+    // "crashed" reads entries and never acknowledges them
+    append(1);
+    append(2);
+    cmd.xgroupCreate(io.lettuce.core.XReadArgs.StreamOffset.from(STREAM, "0-0"), "notification-svc");
+    cmd.xreadgroup(io.lettuce.core.Consumer.from("notification-svc", "crashed"), io.lettuce.core.XReadArgs.StreamOffset.lastConsumed(STREAM));
+    assertThat(cmd.xpending(STREAM, "notification-svc").getCount()).isEqualTo(2);
+
+    List<Long> seen = new CopyOnWriteArrayList<>();
+    consumer = start("survivor", Duration.ofMillis(300), (id, e) -> { seen.add(((MessageSent) e).messageId()); return null; });
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 2);
+    assertThat(seen).containsExactlyInAnyOrder(1L, 2L);
+    await().untilAsserted(() -> assertThat(cmd.xpending(STREAM, "notification-svc").getCount()).isZero());
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void aRestartedConsumerFinishesItsOwnPendingEntriesFirst() {
+    append(1);
+    cmd.xgroupCreate(io.lettuce.core.XReadArgs.StreamOffset.from(STREAM, "0-0"), "notification-svc");
+    cmd.xreadgroup(io.lettuce.core.Consumer.from("notification-svc", "me"), io.lettuce.core.XReadArgs.StreamOffset.lastConsumed(STREAM));
+
+    List<Long> seen = new CopyOnWriteArrayList<>();
+    consumer = start("me", Duration.ofSeconds(60), (id, e) -> { seen.add(((MessageSent) e).messageId()); return null; });
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> seen.equals(List.of(1L)));
+  }
+
+  @Test
+  void theGroupIsCreatedAgainWhenItDisappears() {
+    List<Long> seen = new CopyOnWriteArrayList<>();
+    consumer = start("c1", Duration.ofSeconds(30), (id, e) -> { seen.add(((MessageSent) e).messageId()); return null; });
+    append(1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 1);
+
+    cmd.del(STREAM);
+    append(2);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains(2L));
+  }
+
+  @Test
+  void afterAckWorkRunsOnlyOnceTheEntryIsAcknowledged() {
+    List<Long> pendingAtPush = new CopyOnWriteArrayList<>();
+    consumer = start("c1", Duration.ofSeconds(30), (id, e) -> () -> pendingAtPush.add(cmd.xpending(STREAM, "notification-svc").getCount()));
+    append(1);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> pendingAtPush.size() == 1);
+    assertThat(pendingAtPush).containsExactly(0L);
+  }
+
+  @Test
+  void deadLettersCanBeRedrivenToTheirStream() {
+    cmd.xadd(STREAM + ":dead", Map.of("type", "MessageSent", "x", "1", "dead_reason", "r", "dead_entry_id", "1-0"));
+    int moved = DeadLetters.redrive(cmd, STREAM, 10);
+
+    assertThat(moved).isEqualTo(1);
+    assertThat(cmd.xlen(STREAM + ":dead")).isZero();
+    var entries = cmd.xrange(STREAM, io.lettuce.core.Range.create("-", "+"));
+    assertThat(entries).hasSize(1);
+    assertThat(entries.get(0).getBody()).containsOnlyKeys("type", "x");
+  }
+
+}
