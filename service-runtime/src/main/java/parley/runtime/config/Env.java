@@ -57,6 +57,11 @@ public final class Env {
     return optional(name).map(v -> Duration.ofMillis(parseInt(name, v))).orElse(defaultValue);
   }
 
+  /** A duration in whole seconds. */
+  public Duration seconds(String name, Duration defaultValue) {
+    return optional(name).map(v -> Duration.ofSeconds(parseInt(name, v))).orElse(defaultValue);
+  }
+
   /** A {@code redis://host:port/db} location. */
   public String redisUrl(String name) {
     String value = required(name);

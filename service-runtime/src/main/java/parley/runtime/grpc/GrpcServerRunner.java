@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 public final class GrpcServerRunner implements AutoCloseable {
   private final Server server;
   private final HealthStatusManager health = new HealthStatusManager();
+  private boolean draining;
 
   public GrpcServerRunner(ServerBuilder<?> builder, AuthInterceptor auth, List<BindableService> services) {
     for (BindableService service : services) {
@@ -55,8 +56,11 @@ public final class GrpcServerRunner implements AutoCloseable {
   }
 
   /** Marks every service NOT_SERVING, so health checks fail before the server goes away. */
-  public void enterDraining() {
-    health.enterTerminalState();
+  public synchronized void enterDraining() {
+    if (!draining) {
+      draining = true;
+      health.enterTerminalState();
+    }
   }
 
   @Override

@@ -40,7 +40,7 @@ public final class HttpHost implements AutoCloseable {
                   (ctx, ms) ->
                       Timer.builder("http.server.requests")
                           .tag("method", ctx.method().name())
-                          .tag("route", ctx.endpoint() == null ? "unmatched" : ctx.endpoint().path)
+                          .tag("route", routeOf(ctx))
                           .tag("status", Integer.toString(ctx.statusCode()))
                           .register(registry)
                           .record(Duration.ofNanos((long) (ms * 1_000_000))));
@@ -65,6 +65,15 @@ public final class HttpHost implements AutoCloseable {
               routes.accept(cfg.routes);
               extra.accept(cfg);
             });
+  }
+
+  /** The matched route pattern (bounded cardinality), or "unmatched". */
+  private static String routeOf(io.javalin.http.Context ctx) {
+    try {
+      return ctx.endpoint().path;
+    } catch (RuntimeException none) {
+      return "unmatched";
+    }
   }
 
   private static boolean safe(ReadinessCheck check) {

@@ -1,0 +1,68 @@
+package parley.runtime.http;
+
+import io.javalin.http.Context;
+import parley.runtime.error.ServiceException;
+
+/** Reads query parameters and bodies the same way on every route. */
+public final class PageParams {
+  private PageParams() {}
+
+  /** {@code page_size}, 0 when absent (the domain picks its default and checks the range). */
+  public static int size(Context ctx) {
+    return integer(ctx, "page_size");
+  }
+
+  public static int integer(Context ctx, String name) {
+    String raw = ctx.queryParam(name);
+    if (raw == null || raw.isBlank()) {
+      return 0;
+    }
+    try {
+      return Integer.parseInt(raw.trim());
+    } catch (NumberFormatException e) {
+      throw ServiceException.invalid(name + " must be a whole number, got '" + raw + "'");
+    }
+  }
+
+  /** A long query parameter, or null when absent. */
+  public static Long optionalLong(Context ctx, String name) {
+    String raw = ctx.queryParam(name);
+    if (raw == null || raw.isBlank()) {
+      return null;
+    }
+    try {
+      return Long.parseLong(raw.trim());
+    } catch (NumberFormatException e) {
+      throw ServiceException.invalid(name + " must be a whole number, got '" + raw + "'");
+    }
+  }
+
+  public static String text(Context ctx, String name) {
+    String raw = ctx.queryParam(name);
+    return raw == null ? "" : raw.trim();
+  }
+
+  public static boolean flag(Context ctx, String name) {
+    String raw = ctx.queryParam(name);
+    if (raw == null || raw.isBlank()) {
+      return false;
+    }
+    return switch (raw.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "true", "1", "yes" -> true;
+      case "false", "0", "no" -> false;
+      default -> throw ServiceException.invalid(name + " must be true or false, got '" + raw + "'");
+    };
+  }
+
+  /** The JSON body as {@code type}; an empty body is a clear 400. */
+  public static <T> T body(Context ctx, Class<T> type) {
+    if (ctx.body().isBlank()) {
+      throw ServiceException.invalid("a JSON body is required");
+    }
+    T value = ctx.bodyAsClass(type);
+    if (value == null) {
+      throw ServiceException.invalid("a JSON object body is required");
+    }
+    return value;
+  }
+}

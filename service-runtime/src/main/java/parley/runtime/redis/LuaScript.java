@@ -1,0 +1,82 @@
+package parley.runtime.redis;
+
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A Lua script run atomically in one round trip: {@code EVALSHA}, falling back to {@code EVAL}
+ * when the server does not know it yet (after a restart or {@code SCRIPT FLUSH}).
+ */
+public final class LuaScript {
+  private final String source;
+  private final String sha;
+
+  public LuaScript(String source) {
+    this.source = source;
+    this.sha = sha1(source);
+  }
+
+  /** Loads {@code name} from the classpath next to {@code owner}. */
+  public static LuaScript fromResource(Class<?> owner, String name) {
+    try (InputStream in = owner.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing script resource " + name);
+      }
+      return new LuaScript(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public <T> T run(RedisCommands<String, String> redis, ScriptOutputType type, List<String> keys, List<String> args) {
+    String[] k = keys.toArray(String[]::new);
+    String[] a = args.toArray(String[]::new);
+    try {
+      return redis.evalsha(sha, type, k, a);
+    } catch (RedisNoScriptException e) {
+      return redis.eval(source, type, k, a);
+    }
+  }
+
+  public <T> CompletionStage<T> runAsync(RedisAsyncCommands<String, String> redis, ScriptOutputType type, List<String> keys, List<String> args) {
+    String[] k = keys.toArray(String[]::new);
+    String[] a = args.toArray(String[]::new);
+    return redis.<T>evalsha(sha, type, k, a)
+        .handle((value, error) -> error == null ? java.util.concurrent.CompletableFuture.completedFuture(value)
+            : unwrap(error) instanceof RedisNoScriptException
+                ? redis.<T>eval(source, type, k, a).toCompletableFuture()
+                : java.util.concurrent.CompletableFuture.<T>failedFuture(error))
+        .thenCompose(f -> f);
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    return t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+  }
+
+  /** Flattens stream fields to the ARGV tail the scripts expect: count, then name/value pairs. */
+  public static void appendFields(List<String> args, Map<String, String> fields) {
+    args.add(Integer.toString(fields.size() * 2));
+    fields.forEach((k, v) -> {
+      args.add(k);
+      args.add(v);
+    });
+  }
+
+  private static String sha1(String text) {
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(digest);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

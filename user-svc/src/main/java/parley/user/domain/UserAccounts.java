@@ -1,0 +1,120 @@
+package parley.user.domain;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Optional;
+import parley.runtime.auth.IssuedToken;
+import parley.runtime.auth.TokenService;
+import parley.runtime.error.ErrorCode;
+import parley.runtime.error.ServiceException;
+import parley.runtime.error.Validation;
+
+/** The account rules: registration, login, lookup, own-account changes. */
+public final class UserAccounts {
+  public static final int MAX_NAME = 100;
+
+  private final UserStore store;
+  private final PasswordHasher hasher;
+  private final LoginLimiter limiter;
+  private final TokenService tokens;
+  private final Clock clock;
+
+  public UserAccounts(UserStore store, PasswordHasher hasher, LoginLimiter limiter, TokenService tokens, Clock clock) {
+    this.store = store;
+    this.hasher = hasher;
+    this.limiter = limiter;
+    this.tokens = tokens;
+    this.clock = clock;
+  }
+
+  public User register(String name, String email, String password) {
+    String n = Validation.text("name", name, MAX_NAME);
+    String e = Validation.email("email", email);
+    String p = password(password);
+    StoredUser user = new StoredUser(n, e, hasher.hash(p), clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+    if (!store.create(user)) {
+      throw new ServiceException(ErrorCode.ALREADY_EXISTS, "a user with email " + e + " is already registered");
+    }
+    return user.view();
+  }
+
+  /** A token when the email and password match; empty otherwise (unknown and wrong look alike). */
+  public Optional<IssuedToken> authenticate(String email, String password) {
+    if (email == null || email.isBlank() || password == null || password.isEmpty()) {
+      throw ServiceException.invalid("email and password are required");
+    }
+    String e = email.trim().toLowerCase(java.util.Locale.ROOT);
+    if (limiter.blocked(e)) {
+      throw new ServiceException(ErrorCode.RESOURCE_EXHAUSTED, "too many failed logins for this account; try again in a few minutes");
+    }
+    Optional<StoredUser> user = store.find(e);
+    boolean ok;
+    if (user.isPresent()) {
+      ok = hasher.matches(password, user.get().passwordHash());
+    } else {
+      hasher.burn(password);
+      ok = false;
+    }
+    if (!ok) {
+      limiter.recordFailure(e);
+      return Optional.empty();
+    }
+    limiter.reset(e);
+    return Optional.of(tokens.issueUser(e));
+  }
+
+  public boolean exists(String email) {
+    return store.exists(Validation.email("email", email));
+  }
+
+  public User get(String email) {
+    String e = Validation.email("email", email);
+    return store.find(e).map(StoredUser::view).orElseThrow(() -> ServiceException.notFound("user " + e + " is not registered"));
+  }
+
+  public UserPage list(int pageSize, String pageToken) {
+    int size = Validation.pageSize(pageSize, 20, 100);
+    String after = pageToken == null ? "" : pageToken.trim();
+    if (!after.isEmpty()) {
+      Validation.email("page_token", after);
+    }
+    return store.list(size, after);
+  }
+
+  /** Changes name and/or password; null means unchanged. */
+  public User update(String email, String name, String password) {
+    String e = Validation.email("email", email);
+    if (name == null && password == null) {
+      throw ServiceException.invalid("nothing to change: give a name and/or a password");
+    }
+    StoredUser current = store.find(e).orElseThrow(() -> ServiceException.notFound("user " + e + " is not registered"));
+    StoredUser next =
+        new StoredUser(
+            name == null ? current.name() : Validation.text("name", name, MAX_NAME),
+            e,
+            password == null ? current.passwordHash() : hasher.hash(password(password)),
+            current.createdAt());
+    if (!store.update(next)) {
+      throw ServiceException.notFound("user " + e + " is not registered");
+    }
+    return next.view();
+  }
+
+  public void delete(String email) {
+    String e = Validation.email("email", email);
+    if (!store.delete(e)) {
+      throw ServiceException.notFound("user " + e + " is not registered");
+    }
+  }
+
+  private static String password(String password) {
+    if (password == null || password.isEmpty()) {
+      throw ServiceException.invalid("password is required");
+    }
+    int bytes = password.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes < 8 || bytes > 72) {
+      throw ServiceException.invalid("password must be 8 to 72 bytes long");
+    }
+    return password;
+  }
+}
