@@ -1,0 +1,32 @@
+package parley.message;
+
+import java.time.Duration;
+import parley.runtime.config.Env;
+
+/** message-svc's configuration, read once from the environment. */
+public record MessageConfig(
+    String redisUrl,
+    String usersStreamUrl,
+    String userSvcAddr,
+    int httpPort,
+    int grpcPort,
+    byte[] authSecret,
+    int maxContentBytes,
+    long eventsMaxLen,
+    Duration userCheckDeadline,
+    Duration userCacheTtl) {
+
+  public static MessageConfig from(Env env) {
+    return new MessageConfig(
+        env.redisUrl("REDIS_URL"),
+        env.redisUrl("USERS_STREAM_URL"),
+        env.hostPort("USER_SVC_ADDR"),
+        env.port("HTTP_PORT", 8081),
+        env.port("GRPC_PORT", 9798),
+        env.secret("AUTH_SECRET"),
+        env.positive("MAX_CONTENT_BYTES", 4096),
+        env.positive("EVENTS_MAXLEN", 100_000),
+        env.millis("USER_CHECK_DEADLINE_MS", Duration.ofSeconds(2)),
+        env.seconds("USER_CACHE_SECONDS", Duration.ofSeconds(60)));
+  }
+}

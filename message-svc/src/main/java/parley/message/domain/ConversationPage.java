@@ -1,0 +1,5 @@
+package parley.message.domain;
+
+import java.util.List;
+
+public record ConversationPage(List<Conversation> conversations, String nextPageToken) {}

@@ -1,0 +1,5 @@
+package parley.message.domain;
+
+import java.time.Instant;
+
+public record Message(long id, String senderEmail, String receiverEmail, String content, Instant timestamp) {}

@@ -1,0 +1,23 @@
+package parley.message.domain;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/** Where messages live. Each write and its event are one atomic step. */
+public interface MessageStore {
+  Message send(String sender, String receiver, String content, Instant at);
+
+  Optional<Message> find(long id);
+
+  /** The user's messages (or only those with {@code withEmail}), ids below {@code beforeId}. */
+  MessagePage messages(String user, String withEmail, int pageSize, long beforeId);
+
+  /** Conversations by newest activity, older than the {@code cursor} (a last-message id, 0 = start). */
+  ConversationPage conversations(String user, int pageSize, long cursor);
+
+  /** @return how many were unread */
+  long markRead(String reader, String withEmail);
+
+  /** @return false when it did not exist */
+  boolean delete(Message message);
+}

@@ -1,0 +1,100 @@
+package parley.message.domain;
+
+import java.time.Clock;
+import java.util.List;
+import parley.runtime.auth.Principal;
+import parley.runtime.error.ServiceException;
+import parley.runtime.error.Validation;
+
+/** The messaging rules: who may send and read what, content limits, registered parties. */
+public final class Messaging {
+  private final MessageStore store;
+  private final UserDirectory users;
+  private final Clock clock;
+  private final int maxContentBytes;
+
+  public Messaging(MessageStore store, UserDirectory users, Clock clock, int maxContentBytes) {
+    this.store = store;
+    this.users = users;
+    this.clock = clock;
+    this.maxContentBytes = maxContentBytes;
+  }
+
+  public Message send(Principal caller, String senderEmail, String receiverEmail, String content) {
+    String sender = Validation.email("sender_email", senderEmail);
+    String receiver = Validation.email("receiver_email", receiverEmail);
+    if (!caller.mayActFor(sender)) {
+      throw ServiceException.denied("you can only send messages as yourself (" + caller.subject() + ")");
+    }
+    if (sender.equals(receiver)) {
+      throw ServiceException.invalid("sender and receiver must be different users");
+    }
+    String text = content(content);
+    List<String> missing = users.unregistered(List.of(sender, receiver));
+    if (!missing.isEmpty()) {
+      throw ServiceException.notFound("user not registered: " + String.join(", ", missing));
+    }
+    return store.send(sender, receiver, text, clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+  }
+
+  public MessagePage messages(Principal caller, String userEmail, String withEmail, int pageSize, Long beforeId) {
+    String user = self(caller, userEmail);
+    String with = withEmail == null || withEmail.isBlank() ? null : Validation.email("with_email", withEmail);
+    int size = Validation.pageSize(pageSize, 50, 100);
+    if (beforeId != null && beforeId <= 0) {
+      throw ServiceException.invalid("before_id must be a positive message id");
+    }
+    return store.messages(user, with, size, beforeId == null ? Long.MAX_VALUE : beforeId);
+  }
+
+  public ConversationPage conversations(Principal caller, String userEmail, int pageSize, String pageToken) {
+    String user = self(caller, userEmail);
+    int size = Validation.pageSize(pageSize, 20, 100);
+    long cursor = 0;
+    if (pageToken != null && !pageToken.isBlank()) {
+      try {
+        cursor = Long.parseLong(pageToken.trim());
+      } catch (NumberFormatException e) {
+        throw ServiceException.invalid("page_token is not one this service gave out: '" + pageToken + "'");
+      }
+    }
+    return store.conversations(user, size, cursor);
+  }
+
+  public long markRead(Principal caller, String userEmail, String withEmail) {
+    String user = self(caller, userEmail);
+    return store.markRead(user, Validation.email("with_email", withEmail));
+  }
+
+  public void delete(Principal caller, long id) {
+    if (id <= 0) {
+      throw ServiceException.invalid("id must be a positive message id");
+    }
+    Message message = store.find(id).orElseThrow(() -> ServiceException.notFound("message " + id + " does not exist"));
+    if (!caller.isService() && !caller.subject().equalsIgnoreCase(message.senderEmail())) {
+      throw ServiceException.denied("only the sender may delete message " + id);
+    }
+    if (!store.delete(message)) {
+      throw ServiceException.notFound("message " + id + " does not exist");
+    }
+  }
+
+  private static String self(Principal caller, String userEmail) {
+    String user = Validation.email("user_email", userEmail);
+    if (!caller.mayActFor(user)) {
+      throw ServiceException.denied("you may only read your own messages, not " + user + "'s");
+    }
+    return user;
+  }
+
+  private String content(String content) {
+    if (content == null || content.isBlank()) {
+      throw ServiceException.invalid("content must not be empty");
+    }
+    int bytes = Validation.utf8Bytes("content", content);
+    if (bytes > maxContentBytes) {
+      throw ServiceException.invalid("content is " + bytes + " bytes; the limit is " + maxContentBytes + " bytes of UTF-8");
+    }
+    return content;
+  }
+}

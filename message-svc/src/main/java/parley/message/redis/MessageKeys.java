@@ -1,0 +1,37 @@
+package parley.message.redis;
+
+import parley.events.Streams;
+
+/** Every key message-svc uses (Redis DB 1), built here only. */
+public final class MessageKeys {
+  public static final String COUNTER = "message_id_counter";
+  public static final String MESSAGE_PREFIX = "message:";
+  public static final String EVENTS = Streams.MESSAGES;
+
+  private MessageKeys() {}
+
+  /** JSON {@code {id, sender_email, receiver_email, content, timestamp}}. */
+  public static String message(long id) {
+    return MESSAGE_PREFIX + id;
+  }
+
+  /** Hash of a conversation's metadata; {@code a < b} so both parties find the same key. */
+  public static String conversation(String x, String y) {
+    return x.compareTo(y) < 0 ? "conversation:" + x + ":" + y : "conversation:" + y + ":" + x;
+  }
+
+  /** Sorted set of the conversation's message ids (score = id). */
+  public static String conversationMessages(String x, String y) {
+    return conversation(x, y) + ":messages";
+  }
+
+  /** Sorted set of the user's conversation partners, scored by the last message id (newest activity first). */
+  public static String conversations(String email) {
+    return "user:" + email + ":conversations";
+  }
+
+  /** Sorted set of ids of every message the user sent or received. */
+  public static String messages(String email) {
+    return "user:" + email + ":messages";
+  }
+}

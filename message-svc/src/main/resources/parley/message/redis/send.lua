@@ -1,0 +1,25 @@
+-- Stores a message and appends its MessageSent event atomically, in one round trip.
+-- KEYS: 1 message_id_counter, 2 conversation:{a}:{b}, 3 conversation:{a}:{b}:messages,
+--       4 user:{sender}:conversations, 5 user:{receiver}:conversations,
+--       6 user:{sender}:messages, 7 user:{receiver}:messages, 8 events:messages
+-- ARGV: 1 message key prefix, 2 sender, 3 receiver, 4 content, 5 timestamp, 6 stream maxlen,
+--       7 a, 8 b, 9 field receiving the new id, 10 nfields, 11.. event fields (name, value, ...)
+local id = redis.call('INCR', KEYS[1])
+local msg = cjson.encode({id = id, sender_email = ARGV[2], receiver_email = ARGV[3], content = ARGV[4], timestamp = ARGV[5]})
+redis.call('SET', ARGV[1] .. id, msg)
+redis.call('HSET', KEYS[2], 'a', ARGV[7], 'b', ARGV[8], 'last_message_id', id, 'updated_at', ARGV[5])
+redis.call('HINCRBY', KEYS[2], 'message_count', 1)
+redis.call('HINCRBY', KEYS[2], 'unread:' .. ARGV[3], 1)
+redis.call('ZADD', KEYS[3], id, id)
+redis.call('ZADD', KEYS[4], id, ARGV[3])
+redis.call('ZADD', KEYS[5], id, ARGV[2])
+redis.call('ZADD', KEYS[6], id, id)
+redis.call('ZADD', KEYS[7], id, id)
+local fields = {}
+local n = tonumber(ARGV[10])
+for i = 11, 10 + n, 2 do
+  fields[#fields + 1] = ARGV[i]
+  if ARGV[i] == ARGV[9] then fields[#fields + 1] = tostring(id) else fields[#fields + 1] = ARGV[i + 1] end
+end
+redis.call('XADD', KEYS[8], 'MAXLEN', '~', ARGV[6], '*', unpack(fields))
+return id

@@ -1,0 +1,269 @@
+package parley.message;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static parley.testkit.HttpJson.obj;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.lettuce.core.Range;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import parley.message.v1.GetMessagesRequest;
+import parley.message.v1.SendMessageRequest;
+import parley.testkit.HttpJson;
+import parley.testkit.RedisExtension;
+import parley.testkit.TestRedis;
+
+@ExtendWith(RedisExtension.class)
+class MessageSvcTest {
+  private static final String UNI = "uni@example.com";
+  private static final String FC = "fc@example.com";
+  private final TestRedis redis;
+  private MessageSvcFixture svc;
+  private StatefulRedisConnection<String, String> db;
+
+  MessageSvcTest(TestRedis redis) {
+    this.redis = redis;
+  }
+
+  @BeforeEach
+  void start() {
+    svc = new MessageSvcFixture(redis);
+    db = redis.connect(1);
+  }
+
+  @AfterEach
+  void stop() {
+    db.close();
+    svc.close();
+  }
+
+  private HttpJson.Reply send(String token, String to, String content) {
+    return svc.http.post("/messages", obj("receiver_email", to, "content", content), token);
+  }
+
+  private List<Map<String, String>> events() {
+    return db.sync().xrange("events:messages", Range.create("-", "+")).stream().map(StreamMessage::getBody).toList();
+  }
+
+  @Test
+  void theSeed000DemoRunsAsWritten() {
+    HttpJson users = svc.userHttp;
+    // register uni, authenticate uni
+    assertThat(users.post("/users", obj("name", "uni", "email", UNI, "password", "secret-pass"), null).status()).isEqualTo(201);
+    HttpJson.Reply uniLogin = users.post("/login", obj("email", UNI, "password", "secret-pass"), null);
+    assertThat(uniLogin.status()).isEqualTo(200);
+    String uni = uniLogin.json().path("token").asText();
+    // authentication of unregistered fc fails
+    assertThat(users.post("/login", obj("email", FC, "password", "secret-pass"), null).status()).isEqualTo(401);
+    // register fc
+    String fc = svc.register(FC);
+    // messages from uni and fc
+    assertThat(send(uni, FC, "Mensaje 1 desde uni").status()).isEqualTo(201);
+    assertThat(send(uni, FC, "Mensaje 2 desde uni").status()).isEqualTo(201);
+    assertThat(send(fc, UNI, "Mensaje 3 desde fc").status()).isEqualTo(201);
+    // a message from unregistered faua is refused as "user not registered"
+    StatusRuntimeException refused =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            StatusRuntimeException.class,
+            () -> svc.as(svc.tokens.issueService("demo").token())
+                .sendMessage(SendMessageRequest.newBuilder().setSenderEmail("faua@example.com").setReceiverEmail(UNI).setContent("hola").build()));
+    assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+    assertThat(refused.getStatus().getDescription()).isEqualTo("user not registered: faua@example.com");
+    HttpJson.Reply toFaua = send(uni, "faua@example.com", "hola");
+    assertThat(toFaua.status()).isEqualTo(404);
+    assertThat(toFaua.json().path("message").asText()).contains("user not registered: faua@example.com");
+    // uni's messages read back
+    HttpJson.Reply read = svc.http.get("/messages", uni);
+    assertThat(read.json().path("messages").findValuesAsText("content"))
+        .containsExactly("Mensaje 3 desde fc", "Mensaje 2 desde uni", "Mensaje 1 desde uni");
+    assertThat(events()).hasSize(3);
+  }
+
+  @Test
+  void aSentMessageIsStoredWithItsEventInTheSeedsKeys() {
+    String uni = svc.register(UNI);
+    svc.register(FC);
+    HttpJson.Reply r = send(uni, FC, "hello");
+
+    long id = r.json().path("id").asLong();
+    assertThat(db.sync().get("message_id_counter")).isEqualTo(Long.toString(id));
+    assertThat(db.sync().get("message:" + id)).contains("\"content\":\"hello\"").contains("\"sender_email\":\"uni@example.com\"");
+    assertThat(db.sync().hgetall("conversation:fc@example.com:uni@example.com")).containsEntry("message_count", "1").containsEntry("unread:fc@example.com", "1");
+    assertThat(db.sync().zrange("user:uni@example.com:conversations", 0, -1)).containsExactly(FC);
+    Map<String, String> e = events().get(0);
+    assertThat(e).containsEntry("type", "MessageSent").containsEntry("message_id", Long.toString(id))
+        .containsEntry("sender_email", UNI).containsEntry("receiver_email", FC).containsEntry("preview", "hello");
+  }
+
+  @Test
+  void concurrentSendsNeverLeaveAMessageWithoutItsEventOrTheReverse() throws Exception {
+    String uni = svc.register(UNI);
+    String fc = svc.register(FC);
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    List<Future<Integer>> results = new ArrayList<>();
+    for (int t = 0; t < 8; t++) {
+      String token = t % 2 == 0 ? uni : fc;
+      String to = t % 2 == 0 ? FC : UNI;
+      results.add(pool.submit(() -> {
+        int ok = 0;
+        for (int i = 0; i < 25; i++) {
+          ok += send(token, to, "burst " + i).status() == 201 ? 1 : 0;
+        }
+        return ok;
+      }));
+    }
+    int sent = 0;
+    for (Future<Integer> f : results) {
+      sent += f.get();
+    }
+    pool.shutdown();
+
+    assertThat(sent).isEqualTo(200);
+    Set<String> eventIds = new HashSet<>();
+    for (Map<String, String> e : events()) {
+      eventIds.add(e.get("message_id"));
+    }
+    Set<String> stored = new HashSet<>();
+    for (String key : db.sync().keys("message:*")) {
+      stored.add(key.substring("message:".length()));
+    }
+    assertThat(eventIds).hasSize(200).isEqualTo(stored);
+    assertThat(db.sync().get("message_id_counter")).isEqualTo("200");
+  }
+
+  @Test
+  void conversationsShowTheOtherPartyLastMessageCountAndTheCallersUnread() {
+    String uni = svc.register(UNI);
+    String fc = svc.register(FC);
+    String ana = svc.register("ana@example.com");
+    send(uni, FC, "one");
+    send(uni, FC, "two");
+    send(uni, FC, "three");
+    send(ana, FC, "from ana");
+
+    HttpJson.Reply list = svc.http.get("/list_conversations", fc);
+    var convs = list.json().path("conversations");
+    assertThat(convs.findValuesAsText("with_email")).containsExactly("ana@example.com", UNI);
+    assertThat(convs.get(1).path("unread_count").asLong()).isEqualTo(3);
+    assertThat(convs.get(1).path("message_count").asLong()).isEqualTo(3);
+    assertThat(convs.get(1).path("last_message").path("content").asText()).isEqualTo("three");
+    assertThat(svc.http.get("/list_conversations", uni).json().path("conversations").get(0).path("unread_count").asLong()).isZero();
+
+    HttpJson.Reply marked = svc.http.post("/conversations/" + UNI + "/read", null, fc);
+    assertThat(marked.json().path("marked").asLong()).isEqualTo(3);
+    assertThat(svc.http.get("/list_conversations", fc).json().path("conversations").get(1).path("unread_count").asLong()).isZero();
+    assertThat(events().get(events().size() - 1)).containsEntry("type", "MessageRead").containsEntry("reader_email", FC).containsEntry("with_email", UNI);
+    assertThat(svc.http.post("/conversations/" + UNI + "/read", null, fc).json().path("marked").asLong()).isZero();
+    assertThat(events()).hasSize(5);
+  }
+
+  @Test
+  void messagesPageNewestFirstByBeforeId() {
+    String uni = svc.register(UNI);
+    svc.register(FC);
+    for (int i = 1; i <= 5; i++) {
+      send(uni, FC, "m" + i);
+    }
+    HttpJson.Reply first = svc.http.get("/messages?with=" + FC + "&page_size=2", uni);
+    assertThat(first.json().path("messages").findValuesAsText("content")).containsExactly("m5", "m4");
+    long next = first.json().path("next_before_id").asLong();
+    HttpJson.Reply second = svc.http.get("/messages?with=" + FC + "&page_size=2&before=" + next, uni);
+    assertThat(second.json().path("messages").findValuesAsText("content")).containsExactly("m3", "m2");
+    HttpJson.Reply third = svc.http.get("/messages?with=" + FC + "&page_size=2&before=" + second.json().path("next_before_id").asLong(), uni);
+    assertThat(third.json().path("messages").findValuesAsText("content")).containsExactly("m1");
+    assertThat(third.json().path("next_before_id").asLong()).isZero();
+    assertThat(svc.http.get("/messages?page_size=101", uni).status()).isEqualTo(400);
+    assertThat(svc.http.get("/messages?before=abc", uni).status()).isEqualTo(400);
+  }
+
+  @Test
+  void onlyTheTokensOwnerSendsAsThemselvesAndReadsTheirOwn() {
+    String uni = svc.register(UNI);
+    String fc = svc.register(FC);
+    send(uni, FC, "private");
+
+    assertThat(svc.http.post("/messages", obj("sender_email", FC, "receiver_email", UNI, "content", "forged"), uni).status()).isEqualTo(403);
+    assertThat(svc.http.get("/messages", null).status()).isEqualTo(401);
+    StatusRuntimeException denied = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+        () -> svc.as(fc).getMessages(GetMessagesRequest.newBuilder().setUserEmail(UNI).build()));
+    assertThat(denied.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+    assertThat(svc.as(fc).getMessages(GetMessagesRequest.newBuilder().setUserEmail(FC).build()).getMessagesCount()).isEqualTo(1);
+    assertThat(events()).hasSize(1);
+  }
+
+  @Test
+  void onlyTheSenderDeletesAndTheConversationStaysRight() {
+    String uni = svc.register(UNI);
+    String fc = svc.register(FC);
+    long first = send(uni, FC, "first").json().path("id").asLong();
+    long second = send(uni, FC, "second").json().path("id").asLong();
+
+    assertThat(svc.http.delete("/messages/" + second, fc).status()).isEqualTo(403);
+    assertThat(svc.http.delete("/messages/" + second, uni).status()).isEqualTo(204);
+    assertThat(svc.http.delete("/messages/" + second, uni).status()).isEqualTo(404);
+    assertThat(svc.http.delete("/messages/abc", uni).status()).isEqualTo(400);
+
+    var conv = svc.http.get("/list_conversations", fc).json().path("conversations").get(0);
+    assertThat(conv.path("message_count").asLong()).isEqualTo(1);
+    assertThat(conv.path("unread_count").asLong()).isEqualTo(1);
+    assertThat(conv.path("last_message").path("id").asLong()).isEqualTo(first);
+    assertThat(events().get(events().size() - 1)).containsEntry("type", "MessageDeleted").containsEntry("message_id", Long.toString(second));
+
+    svc.http.delete("/messages/" + first, uni);
+    assertThat(svc.http.get("/list_conversations", fc).json().path("conversations").size()).isZero();
+  }
+
+  @Test
+  void emptyOversizedOrInvalidContentIsRefusedAndNothingIsStored() {
+    String uni = svc.register(UNI);
+    svc.register(FC);
+
+    assertThat(send(uni, FC, "").status()).isEqualTo(400);
+    assertThat(send(uni, FC, "   ").status()).isEqualTo(400);
+    HttpJson.Reply big = send(uni, FC, "é".repeat(2049));
+    assertThat(big.status()).isEqualTo(400);
+    assertThat(big.json().path("message").asText()).contains("4098 bytes").contains("4096");
+    assertThat(send(uni, FC, "ok".repeat(2048)).status()).isEqualTo(201);
+    HttpJson.Reply lone = svc.http.post("/messages", "{\"receiver_email\":\"fc@example.com\",\"content\":\"bad \\ud800 text\"}", uni);
+    assertThat(lone.status()).isEqualTo(400);
+    assertThat(lone.json().path("message").asText()).contains("not valid UTF-8");
+    assertThat(send(uni, UNI, "self").status()).isEqualTo(400);
+    assertThat(send(uni, "not-an-email", "x").status()).isEqualTo(400);
+    assertThat(svc.http.post("/messages", obj("receiver_email", FC, "content", "x", "priority", 1), uni).status()).isEqualTo(400);
+
+    assertThat(events()).hasSize(1);
+  }
+
+  @Test
+  void aDeletedUserCannotBeWrittenToEvenAfterBeingCached() {
+    String uni = svc.register(UNI);
+    String fc = svc.register(FC);
+    assertThat(send(uni, FC, "cached now").status()).isEqualTo(201);
+
+    assertThat(svc.userHttp.delete("/users/" + FC, fc).status()).isEqualTo(204);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> send(uni, FC, "are you there?").status() == 404);
+  }
+
+  @Test
+  void readinessCoversRedisAndUserSvc() {
+    HttpJson.Reply ready = svc.http.get("/ready", null);
+    assertThat(ready.status()).isEqualTo(200);
+    assertThat(ready.json().path("checks").path("user-svc").asText()).isEqualTo("up");
+  }
+}
