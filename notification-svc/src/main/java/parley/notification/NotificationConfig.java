@@ -1,0 +1,59 @@
+package parley.notification;
+
+import java.time.Duration;
+import parley.runtime.config.Env;
+
+/** notification-svc's configuration, read once from the environment. */
+public record NotificationConfig(
+    String redisUrl,
+    String messagesStreamUrl,
+    String usersStreamUrl,
+    String frontendSvcAddr,
+    int httpPort,
+    int grpcPort,
+    byte[] authSecret,
+    String consumerName,
+    int batchSize,
+    Duration block,
+    Duration claimIdle,
+    int maxDeliveries,
+    int maxPerUser,
+    Duration dedupeFor,
+    long deadLetterMaxLen,
+    Duration pushDeadline,
+    Duration pushGiveUp) {
+
+  public static NotificationConfig from(Env env) {
+    return new NotificationConfig(
+        env.redisUrl("REDIS_URL"),
+        env.redisUrl("MESSAGES_STREAM_URL"),
+        env.redisUrl("USERS_STREAM_URL"),
+        env.hostPort("FRONTEND_SVC_ADDR"),
+        env.port("HTTP_PORT", 8082),
+        env.port("GRPC_PORT", 9799),
+        env.secret("AUTH_SECRET"),
+        env.optional("CONSUMER_NAME").orElseGet(NotificationConfig::defaultConsumerName),
+        env.positive("CONSUMER_BATCH_SIZE", 100),
+        env.millis("CONSUMER_BLOCK_MS", Duration.ofSeconds(2)),
+        env.millis("CONSUMER_CLAIM_IDLE_MS", Duration.ofSeconds(30)),
+        env.positive("CONSUMER_MAX_DELIVERIES", 5),
+        env.positive("NOTIFICATIONS_MAX_PER_USER", 500),
+        env.seconds("NOTIFICATION_DEDUPE_SECONDS", Duration.ofDays(7)),
+        env.positive("DEAD_LETTER_MAXLEN", 10_000),
+        env.millis("PUSH_DEADLINE_MS", Duration.ofSeconds(2)),
+        env.millis("PUSH_GIVE_UP_MS", Duration.ofSeconds(60)));
+  }
+
+  /** One consumer per instance, named after it: the host name (the container id under compose). */
+  private static String defaultConsumerName() {
+    String host = System.getenv("HOSTNAME");
+    if (host == null || host.isBlank()) {
+      try {
+        host = java.net.InetAddress.getLocalHost().getHostName();
+      } catch (java.net.UnknownHostException e) {
+        host = "notification-svc";
+      }
+    }
+    return host;
+  }
+}

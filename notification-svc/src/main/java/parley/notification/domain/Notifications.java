@@ -1,0 +1,136 @@
+package parley.notification.domain;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import parley.events.DomainEvent;
+import parley.events.MessageRead;
+import parley.events.MessageSent;
+import parley.events.UserDeleted;
+import parley.runtime.error.ServiceException;
+import parley.runtime.error.Validation;
+
+/** The notification rules: who is notified of what, listing with replay cursors, read and delivery state. */
+public final class Notifications {
+  private final NotificationStore store;
+  private final LivePush push;
+  private final Clock clock;
+
+  public Notifications(NotificationStore store, LivePush push, Clock clock) {
+    this.store = store;
+    this.push = push;
+    this.clock = clock;
+  }
+
+  /**
+   * Applies one stream event. Returns the push to run once the entry is acknowledged, if any: a
+   * new notification (or one still pending from an earlier, interrupted attempt) is pushed live.
+   */
+  public Runnable apply(String entryId, DomainEvent event) {
+    return switch (event) {
+      case MessageSent sent -> {
+        Notification draft =
+            new Notification(entryId, sent.senderEmail(), sent.receiverEmail(), sent.messageId(), sent.preview(), sent.occurredAt(), false);
+        CreateOutcome outcome = store.create(draft, sent.eventId(), true);
+        yield switch (outcome.status()) {
+          case CREATED, DUPLICATE_PENDING -> outcome.notification() == null ? null : () -> push.push(outcome.notification());
+          case DUPLICATE, UNSUBSCRIBED -> null;
+        };
+      }
+      case MessageRead read -> {
+        store.markReadFrom(read.readerEmail(), read.withEmail(), read.upToMessageId());
+        yield null;
+      }
+      case UserDeleted deleted -> {
+        store.forget(deleted.email());
+        yield null;
+      }
+      default -> null;
+    };
+  }
+
+  /** A direct notification (CreateNotification rpc): stored and pushed like one from an event. */
+  public Notification create(String receiver, String sender, long messageId, String preview, boolean read) {
+    String r = Validation.email("receiver_email", receiver);
+    String s = Validation.email("sender_email", sender);
+    if (messageId < 0) {
+      throw ServiceException.invalid("message_id must not be negative");
+    }
+    String p = preview == null ? "" : preview.length() > 140 ? preview.substring(0, 140) : preview;
+    Notification draft = new Notification(null, s, r, messageId, p, clock.instant(), read);
+    CreateOutcome outcome = store.create(draft, null, false);
+    push.push(outcome.notification());
+    return outcome.notification();
+  }
+
+  public boolean subscribed(String email) {
+    return store.subscribed(Validation.email("email", email));
+  }
+
+  public void setSubscribed(String email, boolean subscribed) {
+    store.setSubscribed(Validation.email("email", email), subscribed);
+  }
+
+  /**
+   * Notifications in id order: those after {@code afterId} (all when null), plus every pending one
+   * when {@code includePending}, at most {@code pageSize}, oldest first.
+   */
+  public NotificationList list(String email, boolean unreadOnly, String afterId, int pageSize, boolean includePending) {
+    String e = Validation.email("email", email);
+    int size = Validation.pageSize(pageSize, 100, 500);
+    String after = afterId == null || afterId.isBlank() ? null : NotificationIds.valid("after_id", afterId.trim());
+    List<Notification> all = store.all(e);
+    Set<String> pending = includePending ? Set.copyOf(store.pendingIds(e)) : Set.of();
+    Map<String, Notification> picked = new LinkedHashMap<>();
+    long unread = 0;
+    for (Notification n : all) {
+      if (!n.read()) {
+        unread++;
+      }
+      boolean afterCursor = after == null ? !includePending : NotificationIds.compare(n.id(), after) > 0;
+      if ((afterCursor || pending.contains(n.id())) && (!unreadOnly || !n.read())) {
+        picked.put(n.id(), n);
+      }
+    }
+    List<Notification> out = new ArrayList<>(picked.values());
+    out.sort(Comparator.comparing(Notification::id, NotificationIds.ORDER));
+    if (out.size() > size) {
+      out = out.subList(0, size);
+    }
+    boolean reset = false;
+    if (after != null) {
+      Optional<String> horizon = store.horizon(e);
+      reset = horizon.isPresent() && NotificationIds.compare(after, horizon.get()) < 0;
+    }
+    return new NotificationList(List.copyOf(out), reset, unread);
+  }
+
+  public long markRead(String email, List<String> ids, boolean all) {
+    String e = Validation.email("email", email);
+    if (all) {
+      return store.markAllRead(e);
+    }
+    if (ids == null || ids.isEmpty()) {
+      throw ServiceException.invalid("give the ids to mark read, or all = true");
+    }
+    if (ids.size() > 500) {
+      throw ServiceException.invalid("at most 500 ids at a time");
+    }
+    ids.forEach(id -> NotificationIds.valid("ids", id));
+    return store.markRead(e, ids);
+  }
+
+  public long ackDelivered(String email, List<String> ids) {
+    String e = Validation.email("email", email);
+    if (ids.size() > 1000) {
+      throw ServiceException.invalid("at most 1000 ids at a time");
+    }
+    ids.forEach(id -> NotificationIds.valid("ids", id));
+    return store.removePending(e, ids);
+  }
+}

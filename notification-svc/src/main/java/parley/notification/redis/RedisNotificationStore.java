@@ -1,0 +1,161 @@
+package parley.notification.redis;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import parley.notification.domain.CreateOutcome;
+import parley.notification.domain.Notification;
+import parley.notification.domain.NotificationStore;
+import parley.runtime.http.Json;
+import parley.runtime.redis.LuaScript;
+
+/** Notifications in Redis DB 2: per-user bounded lists, pending lists, the subscriptions hash. */
+public final class RedisNotificationStore implements NotificationStore {
+  private static final LuaScript CREATE = LuaScript.fromResource(RedisNotificationStore.class, "create.lua");
+  private static final LuaScript MARK_READ = LuaScript.fromResource(RedisNotificationStore.class, "mark_read.lua");
+  private static final String ID_SLOT = "__ID__";
+
+  private final RedisCommands<String, String> redis;
+  private final int maxPerUser;
+  private final Duration dedupeFor;
+
+  public RedisNotificationStore(RedisCommands<String, String> redis, int maxPerUser, Duration dedupeFor) {
+    this.redis = redis;
+    this.maxPerUser = maxPerUser;
+    this.dedupeFor = dedupeFor;
+  }
+
+  @Override
+  public CreateOutcome create(Notification draft, String eventId, boolean onlyIfSubscribed) {
+    String email = draft.receiverEmail();
+    List<Object> result =
+        CREATE.run(
+            redis,
+            ScriptOutputType.MULTI,
+            List.of(
+                eventId == null ? "" : NotificationKeys.byEvent(eventId),
+                NotificationKeys.notifications(email),
+                NotificationKeys.pending(email),
+                NotificationKeys.horizon(email),
+                NotificationKeys.SUBSCRIPTIONS),
+            List.of(
+                draft.id() == null ? "" : draft.id(),
+                toJson(draft, ID_SLOT),
+                email,
+                Integer.toString(maxPerUser),
+                Long.toString(dedupeFor.toSeconds()),
+                onlyIfSubscribed ? "1" : "0"));
+    long status = (Long) result.get(0);
+    String id = (String) result.get(1);
+    return switch ((int) status) {
+      case 1 -> new CreateOutcome(CreateOutcome.Status.CREATED, parse((String) result.get(2)));
+      case 2 -> new CreateOutcome(CreateOutcome.Status.UNSUBSCRIBED, null);
+      case 3 -> new CreateOutcome(CreateOutcome.Status.DUPLICATE_PENDING, find(email, id).orElse(null));
+      default -> new CreateOutcome(CreateOutcome.Status.DUPLICATE, find(email, id).orElse(null));
+    };
+  }
+
+  private Optional<Notification> find(String email, String id) {
+    return all(email).stream().filter(n -> n.id().equals(id)).findFirst();
+  }
+
+  @Override
+  public List<Notification> all(String email) {
+    List<String> raw = redis.lrange(NotificationKeys.notifications(email), 0, -1);
+    List<Notification> out = new ArrayList<>(raw.size());
+    raw.forEach(r -> out.add(parse(r)));
+    return out;
+  }
+
+  @Override
+  public List<String> pendingIds(String email) {
+    return redis.lrange(NotificationKeys.pending(email), 0, -1);
+  }
+
+  @Override
+  public Optional<String> horizon(String email) {
+    return Optional.ofNullable(redis.get(NotificationKeys.horizon(email)));
+  }
+
+  @Override
+  public long markAllRead(String email) {
+    return mark(email, List.of("all", "", "0"));
+  }
+
+  @Override
+  public long markRead(String email, List<String> ids) {
+    List<String> args = new ArrayList<>(List.of("ids", "", "0"));
+    args.addAll(ids);
+    return mark(email, args);
+  }
+
+  @Override
+  public long markReadFrom(String email, String sender, long upToMessageId) {
+    return mark(email, List.of("sender", sender, Long.toString(upToMessageId)));
+  }
+
+  private long mark(String email, List<String> args) {
+    Long marked = MARK_READ.run(redis, ScriptOutputType.INTEGER, List.of(NotificationKeys.notifications(email)), args);
+    return marked == null ? 0 : marked;
+  }
+
+  @Override
+  public long removePending(String email, List<String> ids) {
+    long removed = 0;
+    for (String id : ids) {
+      removed += redis.lrem(NotificationKeys.pending(email), 0, id);
+    }
+    return removed;
+  }
+
+  @Override
+  public boolean subscribed(String email) {
+    return !"0".equals(redis.hget(NotificationKeys.SUBSCRIPTIONS, email));
+  }
+
+  @Override
+  public void setSubscribed(String email, boolean subscribed) {
+    redis.hset(NotificationKeys.SUBSCRIPTIONS, email, subscribed ? "1" : "0");
+  }
+
+  @Override
+  public void forget(String email) {
+    redis.del(NotificationKeys.notifications(email), NotificationKeys.pending(email), NotificationKeys.horizon(email));
+    redis.hdel(NotificationKeys.SUBSCRIPTIONS, email);
+  }
+
+  static String toJson(Notification n, String id) {
+    ObjectNode node = Json.mapper().createObjectNode();
+    node.put("id", id);
+    node.put("sender_email", n.senderEmail());
+    node.put("receiver_email", n.receiverEmail());
+    node.put("message_id", n.messageId());
+    node.put("preview", n.preview());
+    node.put("timestamp", n.timestamp().toString());
+    node.put("read", n.read());
+    return node.toString();
+  }
+
+  static Notification parse(String json) {
+    try {
+      JsonNode n = Json.mapper().readTree(json);
+      return new Notification(
+          n.path("id").asText(),
+          n.path("sender_email").asText(),
+          n.path("receiver_email").asText(),
+          n.path("message_id").asLong(),
+          n.path("preview").asText(),
+          Instant.parse(n.path("timestamp").asText()),
+          n.path("read").asBoolean());
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("corrupt notification record", e);
+    }
+  }
+}

@@ -1,0 +1,34 @@
+-- Creates a notification exactly once per source event and queues it as pending.
+-- KEYS: 1 notification_event:{event_id} (or '' for none), 2 notifications:{email},
+--       3 notifications:{email}:pending, 4 notifications:{email}:horizon, 5 subscriptions
+-- ARGV: 1 id ('' = make one from TIME), 2 json with "__ID__" for the id, 3 receiver,
+--       4 max per user, 5 dedupe ttl seconds, 6 '1' = skip when unsubscribed
+-- Returns {status, id, json}: 1 created, 0 duplicate (already delivered), 3 duplicate still
+-- pending, 2 receiver unsubscribed.
+if KEYS[1] ~= '' then
+  local existing = redis.call('GET', KEYS[1])
+  if existing then
+    if redis.call('LPOS', KEYS[3], existing) then return {3, existing, ''} end
+    return {0, existing, ''}
+  end
+end
+if ARGV[6] == '1' and redis.call('HGET', KEYS[5], ARGV[3]) == '0' then return {2, '', ''} end
+local id = ARGV[1]
+if id == '' then
+  local t = redis.call('TIME')
+  id = (tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)) .. '-' .. redis.call('INCR', 'notification_seq')
+end
+local json = string.gsub(ARGV[2], '__ID__', id, 1)
+if KEYS[1] ~= '' then redis.call('SET', KEYS[1], id, 'EX', ARGV[5]) end
+redis.call('RPUSH', KEYS[2], json)
+redis.call('RPUSH', KEYS[3], id)
+local max = tonumber(ARGV[4])
+local excess = redis.call('LLEN', KEYS[2]) - max
+if excess > 0 then
+  local removed = redis.call('LRANGE', KEYS[2], 0, excess - 1)
+  redis.call('LTRIM', KEYS[2], excess, -1)
+  redis.call('SET', KEYS[4], cjson.decode(removed[#removed]).id)
+end
+local pexcess = redis.call('LLEN', KEYS[3]) - max
+if pexcess > 0 then redis.call('LTRIM', KEYS[3], pexcess, -1) end
+return {1, id, json}
