@@ -19,8 +19,9 @@ import parley.runtime.http.ReadinessCheck;
 
 /**
  * A running service: its gRPC and HTTP servers and the resources behind them. Closing it shuts
- * down gracefully: health goes NOT_SERVING, the servers stop taking requests and finish in-flight
- * ones, then resources close in reverse order (consumers before Redis connections).
+ * down gracefully: health goes NOT_SERVING, drain steps end long-lived streams, the servers stop
+ * taking requests and finish in-flight ones, then resources close in reverse order (consumers
+ * before Redis connections).
  */
 public final class ServiceHost implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ServiceHost.class);
@@ -29,13 +30,15 @@ public final class ServiceHost implements AutoCloseable {
   private final GrpcServerRunner grpc;
   private final HttpHost http;
   private final List<AutoCloseable> resources;
+  private final List<Runnable> drains;
   private volatile boolean closed;
 
-  private ServiceHost(String name, GrpcServerRunner grpc, HttpHost http, List<AutoCloseable> resources) {
+  private ServiceHost(String name, GrpcServerRunner grpc, HttpHost http, List<AutoCloseable> resources, List<Runnable> drains) {
     this.name = name;
     this.grpc = grpc;
     this.http = http;
     this.resources = resources;
+    this.drains = drains;
   }
 
   public static Builder builder(String name, TokenService tokens, PrometheusMeterRegistry registry) {
@@ -64,6 +67,13 @@ public final class ServiceHost implements AutoCloseable {
     closed = true;
     log.info("{} stopping", name);
     grpc.enterDraining();
+    for (Runnable drain : drains) {
+      try {
+        drain.run();
+      } catch (RuntimeException e) {
+        log.warn("{}: draining failed: {}", name, e.toString());
+      }
+    }
     http.close();
     grpc.close();
     for (int i = resources.size() - 1; i >= 0; i--) {
@@ -84,6 +94,7 @@ public final class ServiceHost implements AutoCloseable {
     private final List<BindableService> services = new ArrayList<>();
     private final List<ReadinessCheck> checks = new ArrayList<>();
     private final List<AutoCloseable> resources = new ArrayList<>();
+    private final List<Runnable> drains = new ArrayList<>();
     private Function<String, Access> access = m -> Access.AUTHENTICATED;
     private Consumer<RoutesConfig> routes = r -> {};
     private Consumer<JavalinConfig> extra = c -> {};
@@ -124,6 +135,12 @@ public final class ServiceHost implements AutoCloseable {
       return this;
     }
 
+    /** Runs first on shutdown, while the servers still run (e.g. to end live streams cleanly). */
+    public Builder drain(Runnable step) {
+      drains.add(step);
+      return this;
+    }
+
     /** Something to close on shutdown, after the servers; closed in reverse order of adding. */
     public Builder closes(AutoCloseable resource) {
       resources.add(resource);
@@ -141,7 +158,7 @@ public final class ServiceHost implements AutoCloseable {
         throw e;
       }
       log.info("{} listening: HTTP {}, gRPC {}", name, http.port(), grpc.port());
-      return new ServiceHost(name, grpc, http, resources);
+      return new ServiceHost(name, grpc, http, resources, drains);
     }
   }
 }

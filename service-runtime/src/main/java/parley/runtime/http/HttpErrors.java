@@ -2,6 +2,7 @@ package parley.runtime.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.grpc.StatusRuntimeException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -29,6 +30,17 @@ public final class HttpErrors {
     routes.exception(
         JsonProcessingException.class,
         (e, ctx) -> write(ctx, ErrorCode.INVALID_ARGUMENT, "the body is not valid JSON of the expected shape: " + e.getOriginalMessage()));
+    // a peer service's answer keeps its meaning (NOT_FOUND stays 404, UNAVAILABLE becomes 503)
+    routes.exception(
+        StatusRuntimeException.class,
+        (e, ctx) -> {
+          ErrorCode code = ErrorCode.fromGrpc(e.getStatus().getCode());
+          String description = e.getStatus().getDescription();
+          if (code == ErrorCode.UNAVAILABLE) {
+            description = "a Parley service is unavailable right now; try again shortly";
+          }
+          write(ctx, code, description == null ? code.name() : description);
+        });
     routes.exception(HttpResponseException.class, (e, ctx) -> write(ctx, fromStatus(e.getStatus()), e.getMessage(), e.getStatus()));
     routes.exception(
         Exception.class,
@@ -44,9 +56,21 @@ public final class HttpErrors {
               return;
             }
           }
-          log.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
-          write(ctx, ErrorCode.INTERNAL, "internal error; see the service log");
+          log.error("unexpected failure on {}", describe(ctx), e);
+          try {
+            write(ctx, ErrorCode.INTERNAL, "internal error; see the service log");
+          } catch (RuntimeException responseGone) {
+            // the client is gone (e.g. a closed event stream): nothing to answer
+          }
         });
+  }
+
+  private static String describe(Context ctx) {
+    try {
+      return ctx.method() + " " + ctx.path();
+    } catch (RuntimeException recycled) {
+      return "a finished request";
+    }
   }
 
   private static Throwable unwrap(Throwable e) {

@@ -1,0 +1,62 @@
+package parley.frontend;
+
+import io.javalin.http.staticfiles.Location;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import parley.frontend.grpc.FrontendGrpcService;
+import parley.frontend.grpc.GrpcDeliveryAcks;
+import parley.frontend.grpc.GrpcReplay;
+import parley.frontend.grpc.Peers;
+import parley.frontend.http.EventsRoute;
+import parley.frontend.http.WebApi;
+import parley.frontend.live.LiveHub;
+import parley.frontend.live.LiveStats;
+import parley.runtime.ServiceHost;
+import parley.runtime.auth.TokenService;
+import parley.runtime.http.HttpAuth;
+import parley.runtime.http.ReadinessCheck;
+import parley.runtime.metrics.Metrics;
+import parley.runtime.redis.RedisConnections;
+
+/** Composition root of frontend-svc: live hub, gRPC, the web page and its API. */
+public final class FrontendApp {
+  private FrontendApp() {}
+
+  public static ServiceHost start(FrontendConfig c) {
+    PrometheusMeterRegistry registry = Metrics.registry("frontend-svc");
+    TokenService tokens = new TokenService(c.authSecret());
+    String serviceToken = tokens.issueService("frontend-svc").token();
+    RedisConnections redis = new RedisConnections();
+    Peers peers = new Peers(c.userSvcAddr(), c.messageSvcAddr(), c.notificationSvcAddr());
+    try {
+      StatefulRedisConnection<String, String> publisher = redis.connect(c.redisUrl());
+      LiveStats stats = new LiveStats(registry);
+      LiveHub hub = new LiveHub(redis.connectPubSub(c.redisUrl()), publisher, new GrpcReplay(peers, serviceToken), registry);
+      GrpcDeliveryAcks acks = new GrpcDeliveryAcks(peers, serviceToken);
+      HttpAuth auth = new HttpAuth(tokens);
+      EventsRoute events = new EventsRoute(auth, hub, acks, stats, c.heartbeat());
+      WebApi api = new WebApi(peers, auth, c.secureCookie());
+      return ServiceHost.builder("frontend-svc", tokens, registry)
+          .ports(c.httpPort(), c.grpcPort())
+          .grpc(FrontendGrpcService.ACCESS, new FrontendGrpcService(hub, acks, stats))
+          .http(routes -> {
+            api.register(routes);
+            events.register(routes);
+          })
+          .javalin(cfg -> cfg.staticFiles.add("/public", Location.CLASSPATH))
+          .ready(new ReadinessCheck("redis", () -> RedisConnections.ping(publisher)))
+          .ready(new ReadinessCheck("user-svc", peers.userChannel()::reachable))
+          .ready(new ReadinessCheck("message-svc", peers.messageChannel()::reachable))
+          .ready(new ReadinessCheck("notification-svc", peers.notificationChannel()::reachable))
+          .closes(redis)
+          .closes(peers)
+          .drain(hub::close)
+          .closes(events)
+          .start();
+    } catch (RuntimeException e) {
+      peers.close();
+      redis.close();
+      throw e;
+    }
+  }
+}

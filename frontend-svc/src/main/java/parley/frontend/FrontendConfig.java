@@ -1,0 +1,30 @@
+package parley.frontend;
+
+import java.time.Duration;
+import parley.runtime.config.Env;
+
+/** frontend-svc's configuration, read once from the environment. */
+public record FrontendConfig(
+    String redisUrl,
+    String userSvcAddr,
+    String messageSvcAddr,
+    String notificationSvcAddr,
+    int httpPort,
+    int grpcPort,
+    byte[] authSecret,
+    Duration heartbeat,
+    boolean secureCookie) {
+
+  public static FrontendConfig from(Env env) {
+    return new FrontendConfig(
+        env.redisUrl("REDIS_URL"),
+        env.hostPort("USER_SVC_ADDR"),
+        env.hostPort("MESSAGE_SVC_ADDR"),
+        env.hostPort("NOTIFICATION_SVC_ADDR"),
+        env.port("HTTP_PORT", 8083),
+        env.port("GRPC_PORT", 3030),
+        env.secret("AUTH_SECRET"),
+        env.millis("SSE_HEARTBEAT_MS", Duration.ofSeconds(15)),
+        env.optional("COOKIE_SECURE").map(Boolean::parseBoolean).orElse(false));
+  }
+}

@@ -1,0 +1,37 @@
+package parley.frontend.grpc;
+
+import io.grpc.StatusRuntimeException;
+import parley.frontend.live.Replay;
+import parley.notification.v1.ListNotificationsRequest;
+import parley.notification.v1.ListNotificationsResponse;
+import parley.runtime.error.ErrorCode;
+import parley.runtime.error.ServiceException;
+
+/**
+ * Replay from notification-svc: after the cursor plus pending, in id order. Asked with
+ * frontend-svc's service token: the user was already verified when the connection was opened.
+ */
+public final class GrpcReplay implements Replay {
+  private final Peers peers;
+  private final String serviceToken;
+
+  public GrpcReplay(Peers peers, String serviceToken) {
+    this.peers = peers;
+    this.serviceToken = serviceToken;
+  }
+
+  @Override
+  public Missed missed(String email, String afterId) {
+    ListNotificationsRequest.Builder request =
+        ListNotificationsRequest.newBuilder().setEmail(email).setIncludePending(true).setPageSize(500);
+    if (afterId != null) {
+      request.setAfterId(afterId);
+    }
+    try {
+      ListNotificationsResponse r = peers.notifications(serviceToken).listNotifications(request.build());
+      return new Missed(r.getNotificationsList(), r.getReset());
+    } catch (StatusRuntimeException e) {
+      throw new ServiceException(ErrorCode.fromGrpc(e.getStatus().getCode()), "notification-svc: " + e.getStatus().getDescription());
+    }
+  }
+}

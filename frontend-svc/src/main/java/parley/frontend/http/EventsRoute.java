@@ -1,0 +1,115 @@
+package parley.frontend.http;
+
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.sse.SseClient;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import parley.frontend.live.DeliveryAcks;
+import parley.frontend.live.LiveHub;
+import parley.frontend.live.LiveSession;
+import parley.frontend.live.LiveStats;
+import parley.runtime.auth.Principal;
+import parley.runtime.error.ServiceException;
+import parley.runtime.http.HttpAuth;
+import parley.runtime.http.HttpErrors;
+
+/**
+ * {@code GET /events}: the browser's live connection (Server-Sent Events). The token comes as
+ * {@code Authorization: Bearer} or the page's session cookie; the cursor as {@code Last-Event-ID}
+ * (sent by EventSource on its own reconnects) or {@code ?last_event_id=} (a page opening a new
+ * EventSource). Each event carries its id; a retry hint and a visible heartbeat are sent.
+ */
+public final class EventsRoute implements AutoCloseable {
+  static final int RETRY_MS = 3000;
+
+  private final HttpAuth auth;
+  private final LiveHub hub;
+  private final DeliveryAcks acks;
+  private final LiveStats stats;
+  private final Duration heartbeat;
+  private final ScheduledExecutorService beats = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon(true).name("sse-heartbeat").unstarted(r));
+  private final Set<SseSink> open = ConcurrentHashMap.newKeySet();
+
+  public EventsRoute(HttpAuth auth, LiveHub hub, DeliveryAcks acks, LiveStats stats, Duration heartbeat) {
+    this.auth = auth;
+    this.hub = hub;
+    this.acks = acks;
+    this.stats = stats;
+    this.heartbeat = heartbeat;
+    beats.scheduleAtFixedRate(this::beat, heartbeat.toMillis(), heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  public void register(RoutesConfig routes) {
+    // Authentication and cursor checks happen before the stream starts, so a bad request gets a
+    // plain JSON 401/400 (which also stops EventSource from retrying in vain).
+    routes.before("/events", ctx -> {
+      auth.caller(ctx);
+      cursor(ctx.header("Last-Event-ID"), ctx.queryParam("last_event_id"));
+    });
+    routes.sse("/events", this::open);
+  }
+
+  private void open(SseClient client) {
+    Principal caller;
+    String afterId;
+    try {
+      caller = auth.caller(client.ctx());
+      afterId = cursor(client.ctx().header("Last-Event-ID"), client.ctx().queryParam("last_event_id"));
+    } catch (ServiceException e) {
+      HttpErrors.write(client.ctx(), e.code(), e.getMessage());
+      return;
+    }
+    client.keepAlive();
+    retryHint(client);
+    SseSink sink = new SseSink(client);
+    open.add(sink);
+    LiveSession session = new LiveSession(caller.subject(), sink, acks, stats);
+    client.onClose(() -> {
+      open.remove(sink);
+      session.close("client closed");
+    });
+    hub.join(session, afterId);
+  }
+
+  static String cursor(String header, String query) {
+    String raw = header != null && !header.isBlank() ? header : query;
+    return raw == null || raw.isBlank() ? null : Cursor.valid(raw);
+  }
+
+  private static void retryHint(SseClient client) {
+    try {
+      OutputStream out = client.ctx().outputStream();
+      out.write(("retry: " + RETRY_MS + "\n\n").getBytes(StandardCharsets.UTF_8));
+      out.flush();
+    } catch (IOException e) {
+      client.close();
+    }
+  }
+
+  private void beat() {
+    String at = Instant.now().toString();
+    for (SseSink sink : open) {
+      if (!sink.heartbeat(at)) {
+        open.remove(sink);
+      }
+    }
+  }
+
+  public Duration heartbeat() {
+    return heartbeat;
+  }
+
+  @Override
+  public void close() {
+    beats.shutdownNow();
+  }
+
+}

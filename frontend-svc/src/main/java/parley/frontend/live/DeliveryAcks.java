@@ -1,0 +1,8 @@
+package parley.frontend.live;
+
+import java.util.List;
+
+/** Confirms live delivery to notification-svc (AckDelivered), without blocking the caller. */
+public interface DeliveryAcks {
+  void ack(String email, List<String> ids);
+}

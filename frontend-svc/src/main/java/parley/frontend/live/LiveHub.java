@@ -1,0 +1,134 @@
+package parley.frontend.live;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import parley.notification.v1.Notification;
+
+/**
+ * Fans notifications out through Redis Pub/Sub. This instance subscribes to {@code notify:{email}}
+ * while it holds at least one live session of that user; {@link #publish} answers how many
+ * instances received it, which is how {@code delivered} is known. The Pub/Sub listener never
+ * blocks: it hands each notification to the sessions' own writers.
+ */
+public final class LiveHub implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LiveHub.class);
+  private static final String PREFIX = "notify:";
+
+  private final StatefulRedisPubSubConnection<String, String> pubsub;
+  private final StatefulRedisConnection<String, String> publisher;
+  private final Replay replay;
+  private final Map<String, Set<LiveSession>> sessions = new ConcurrentHashMap<>();
+  // the SUBSCRIBE of each joined user, so every session waits until the channel is really live
+  private final Map<String, CompletableFuture<Void>> subscribed = new ConcurrentHashMap<>();
+
+  public LiveHub(
+      StatefulRedisPubSubConnection<String, String> pubsub,
+      StatefulRedisConnection<String, String> publisher,
+      Replay replay,
+      MeterRegistry registry) {
+    this.pubsub = pubsub;
+    this.publisher = publisher;
+    this.replay = replay;
+    pubsub.addListener(
+        new RedisPubSubAdapter<>() {
+          @Override
+          public void message(String channel, String message) {
+            dispatch(channel.substring(PREFIX.length()), message);
+          }
+        });
+    Gauge.builder("parley.live.connections", () -> sessions.values().stream().mapToInt(Set::size).sum())
+        .description("live connections (SSE and gRPC) on this instance")
+        .register(registry);
+    Gauge.builder("parley.live.users", sessions::size).description("users with a live connection on this instance").register(registry);
+  }
+
+  /** The channel of a user's live notifications. */
+  public static String channel(String email) {
+    return PREFIX + email;
+  }
+
+  /** Joins the session to its user's channel, then starts its replay from {@code afterId}. */
+  public void join(LiveSession session, String afterId) {
+    String email = session.email();
+    CompletableFuture<Void> ready;
+    synchronized (sessions) {
+      Set<LiveSession> mine = sessions.computeIfAbsent(email, e -> new CopyOnWriteArraySet<>());
+      if (mine.isEmpty()) {
+        subscribed.put(email, pubsub.async().subscribe(channel(email)).toCompletableFuture());
+      }
+      mine.add(session);
+      ready = subscribed.get(email);
+    }
+    session.onClose(() -> leave(session));
+    try {
+      ready.get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      session.close("could not subscribe to live notifications: " + e.getMessage());
+      return;
+    }
+    session.replay(replay, afterId);
+  }
+
+  private void leave(LiveSession session) {
+    String email = session.email();
+    synchronized (sessions) {
+      Set<LiveSession> mine = sessions.get(email);
+      if (mine != null && mine.remove(session) && mine.isEmpty()) {
+        sessions.remove(email);
+        subscribed.remove(email);
+        pubsub.async().unsubscribe(channel(email));
+      }
+    }
+  }
+
+  /** Publishes to every instance; completes with how many received it (0 = nobody online). */
+  public CompletableFuture<Long> publish(Notification n) {
+    String json;
+    try {
+      json = JsonFormat.printer().omittingInsignificantWhitespace().print(n);
+    } catch (InvalidProtocolBufferException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return publisher.async().publish(channel(n.getReceiverEmail()), json).toCompletableFuture();
+  }
+
+  private void dispatch(String email, String json) {
+    Set<LiveSession> mine = sessions.get(email);
+    if (mine == null || mine.isEmpty()) {
+      return;
+    }
+    Notification.Builder b = Notification.newBuilder();
+    try {
+      JsonFormat.parser().ignoringUnknownFields().merge(json, b);
+    } catch (InvalidProtocolBufferException e) {
+      log.warn("ignoring malformed message on {}: {}", channel(email), e.getMessage());
+      return;
+    }
+    Notification n = b.build();
+    mine.forEach(s -> s.onLive(n));
+  }
+
+  /** Every live session, for a graceful shutdown. */
+  public List<LiveSession> all() {
+    return sessions.values().stream().flatMap(Set::stream).toList();
+  }
+
+  @Override
+  public void close() {
+    all().forEach(s -> s.close("server shutting down; reconnect shortly"));
+  }
+}

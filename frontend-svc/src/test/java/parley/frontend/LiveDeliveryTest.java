@@ -1,0 +1,251 @@
+package parley.frontend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import parley.frontend.v1.FrontendServiceGrpc;
+import parley.frontend.v1.SubscribeRequest;
+import parley.notification.v1.Notification;
+import parley.runtime.ServiceHost;
+import parley.runtime.grpc.PeerChannel;
+import parley.testkit.HttpJson;
+import parley.testkit.RedisExtension;
+import parley.testkit.TestRedis;
+
+@ExtendWith(RedisExtension.class)
+class LiveDeliveryTest {
+  private static final String UNI = "uni@example.com";
+  private static final String FC = "fc@example.com";
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private final TestRedis redis;
+  private ParleyStack stack;
+  private final List<AutoCloseable> closing = new ArrayList<>();
+
+  LiveDeliveryTest(TestRedis redis) {
+    this.redis = redis;
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    for (AutoCloseable c : closing.reversed()) {
+      c.close();
+    }
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  private SseClient sse(String token, String lastId) throws Exception {
+    SseClient c = new SseClient(stack.frontendHttp, token, lastId);
+    closing.add(c);
+    return c;
+  }
+
+  private static String idOf(SseClient.Event e) {
+    return e.id();
+  }
+
+  @Test
+  void anSseSubscriberGetsANewMessagesNotificationLiveWithItsId() throws Exception {
+    stack = new ParleyStack(redis);
+    String uni = stack.register(UNI);
+    String fc = stack.register(FC);
+    SseClient events = sse(fc, null);
+    assertThat(events.status).isEqualTo(200);
+    assertThat(events.next("heartbeat", WAIT)).as("a heartbeat the page can see").isNotNull();
+
+    stack.send(uni, FC, "hola fc");
+
+    SseClient.Event e = events.next("notification", WAIT);
+    assertThat(e).isNotNull();
+    assertThat(e.data()).contains("\"sender_email\":\"uni@example.com\"").contains("\"preview\":\"hola fc\"");
+    assertThat(e.id()).matches("\\d+-\\d+");
+    assertThat(events.raw).contains("retry: 3000");
+    // delivered live, so acknowledged: nothing stays pending
+    try (var db = redis.connect(2)) {
+      await().atMost(WAIT).until(() -> db.sync().llen("notifications:" + FC + ":pending") == 0);
+    }
+  }
+
+  @Test
+  void anSseRequestWithoutAValidTokenIsA401() throws Exception {
+    stack = new ParleyStack(redis);
+    assertThat(sse(null, null).status).isEqualTo(401);
+    assertThat(sse("forged", null).status).isEqualTo(401);
+    String fc = stack.register(FC);
+    assertThat(sse(fc, "not-an-id").status).isEqualTo(400);
+  }
+
+  @Test
+  void reconnectingWithTheLastIdGetsExactlyTheMissedOnesInOrderThenLiveOnes() throws Exception {
+    stack = new ParleyStack(redis);
+    String uni = stack.register(UNI);
+    String fc = stack.register(FC);
+    SseClient first = sse(fc, null);
+    first.next("heartbeat", WAIT);
+    stack.send(uni, FC, "seen live");
+    String lastSeen = idOf(first.next("notification", WAIT));
+    first.close();
+    await().atMost(WAIT).until(() -> stack.web().get("/metrics", null).body().contains("parley_live_connections{service=\"frontend-svc\"} 0.0"));
+
+    stack.send(uni, FC, "missed 1");
+    stack.send(uni, FC, "missed 2");
+    stack.send(uni, FC, "missed 3");
+    try (var db = redis.connect(2)) {
+      await().atMost(WAIT).until(() -> db.sync().llen("notifications:" + FC) == 4);
+    }
+
+    SseClient again = sse(fc, lastSeen);
+    List<String> previews = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      SseClient.Event e = again.next("notification", WAIT);
+      assertThat(e).isNotNull();
+      previews.add(e.data().replaceAll(".*\"preview\":\"([^\"]*)\".*", "$1"));
+      ids.add(e.id());
+    }
+    assertThat(previews).containsExactly("missed 1", "missed 2", "missed 3");
+    assertThat(ids).isSortedAccordingTo(parley.notification.domain.NotificationIds.ORDER).doesNotContain(lastSeen);
+    stack.send(uni, FC, "live again");
+    assertThat(again.next("notification", WAIT).data()).contains("live again");
+    assertThat(again.next("notification", Duration.ofMillis(700))).as("no duplicate").isNull();
+  }
+
+  @Test
+  void pendingNotificationsAreReplayedToAClientWithoutACursor() throws Exception {
+    stack = new ParleyStack(redis);
+    String uni = stack.register(UNI);
+    String fc = stack.register(FC);
+    stack.send(uni, FC, "while offline");
+    try (var db = redis.connect(2)) {
+      await().atMost(WAIT).until(() -> db.sync().llen("notifications:" + FC + ":pending") == 1);
+    }
+
+    SseClient events = sse(fc, null);
+
+    assertThat(events.next("notification", WAIT).data()).contains("while offline");
+    try (var db = redis.connect(2)) {
+      await().atMost(WAIT).until(() -> db.sync().llen("notifications:" + FC + ":pending") == 0);
+    }
+  }
+
+  @Test
+  void aCursorOlderThanTheRetainedHistoryGetsAResetEvent() throws Exception {
+    stack = new ParleyStack(redis, Map.of("NOTIFICATIONS_MAX_PER_USER", "2"));
+    String uni = stack.register(UNI);
+    String fc = stack.register(FC);
+    SseClient first = sse(fc, null);
+    stack.send(uni, FC, "one");
+    String old = idOf(first.next("notification", WAIT));
+    first.close();
+    for (int i = 0; i < 3; i++) {
+      stack.send(uni, FC, "more " + i);
+    }
+    try (var db = redis.connect(2)) {
+      await().atMost(WAIT).until(() -> db.sync().exists("notifications:" + FC + ":horizon") == 1);
+    }
+
+    SseClient again = sse(fc, old);
+
+    assertThat(again.next("reset", WAIT)).isNotNull();
+  }
+
+  @Test
+  void aGrpcSubscriberGetsReplayThenLiveNotifications() throws Exception {
+    stack = new ParleyStack(redis);
+    String uni = stack.register(UNI);
+    String fc = stack.register(FC);
+    stack.send(uni, FC, "before subscribing");
+    ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", stack.frontendGrpc).usePlaintext().build();
+    closing.add(channel::shutdownNow);
+    List<Notification> got = new CopyOnWriteArrayList<>();
+    FrontendServiceGrpc.newStub(channel)
+        .withCallCredentials(PeerChannel.bearer(fc))
+        .subscribe(SubscribeRequest.newBuilder().setEmail(FC).build(), collect(got));
+
+    await().atMost(WAIT).until(() -> got.size() == 1);
+    stack.send(uni, FC, "after subscribing");
+    await().atMost(WAIT).until(() -> got.size() == 2);
+
+    assertThat(got).extracting(Notification::getPreview).containsExactly("before subscribing", "after subscribing");
+  }
+
+  @Test
+  void aGrpcSubscriberMayOnlyWatchTheirOwnNotifications() throws Exception {
+    stack = new ParleyStack(redis);
+    String uni = stack.register(UNI);
+    ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", stack.frontendGrpc).usePlaintext().build();
+    closing.add(channel::shutdownNow);
+    var it = FrontendServiceGrpc.newBlockingStub(channel).withCallCredentials(PeerChannel.bearer(uni)).subscribe(SubscribeRequest.newBuilder().setEmail(FC).build());
+
+    io.grpc.StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class, it::hasNext);
+    assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.PERMISSION_DENIED);
+  }
+
+  @Test
+  void deliveredIsFalseWhenNobodyIsConnectedAndTrueAcrossInstances() throws Exception {
+    stack = new ParleyStack(redis);
+    String fc = stack.register(FC);
+    ServiceHost second = stack.startFrontend(0, 0);
+    closing.add(second);
+    ManagedChannel toSecond = ManagedChannelBuilder.forAddress("127.0.0.1", second.grpcPort()).usePlaintext().build();
+    closing.add(toSecond::shutdownNow);
+    var pushToSecond = FrontendServiceGrpc.newBlockingStub(toSecond).withCallCredentials(PeerChannel.bearer(stack.tokens.issueService("notification-svc").token()));
+    Notification n = Notification.newBuilder().setId("1-0").setReceiverEmail(FC).setSenderEmail(UNI).setPreview("cross-instance").build();
+
+    assertThat(pushToSecond.receiveNotification(n).getDelivered()).isFalse();
+
+    SseClient onFirst = sse(fc, null);
+    onFirst.next("heartbeat", WAIT);
+    assertThat(pushToSecond.receiveNotification(n).getDelivered()).isTrue();
+    assertThat(onFirst.next("notification", WAIT).data()).contains("cross-instance");
+
+    io.grpc.StatusRuntimeException userToken = org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class,
+        () -> FrontendServiceGrpc.newBlockingStub(toSecond).withCallCredentials(PeerChannel.bearer(fc)).receiveNotification(n));
+    assertThat(userToken.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.PERMISSION_DENIED);
+  }
+
+  @Test
+  void theWebApiLogsInWithACookieAndServesThePage() {
+    stack = new ParleyStack(redis);
+    stack.register(FC);
+    HttpJson web = stack.web();
+
+    HttpJson.Reply login = web.post("/api/login", HttpJson.obj("email", FC, "password", "secret-pass"), null);
+    assertThat(login.status()).isEqualTo(200);
+    String cookie = login.raw().headers().firstValue("Set-Cookie").orElseThrow();
+    assertThat(cookie).contains("parley_session=").containsIgnoringCase("HttpOnly").containsIgnoringCase("SameSite=Strict");
+    assertThat(web.post("/api/login", HttpJson.obj("email", FC, "password", "wrong-password"), null).status()).isEqualTo(401);
+    assertThat(web.get("/api/conversations", null).status()).isEqualTo(401);
+    assertThat(web.get("/", null).body()).contains("<title>Parley</title>");
+    HttpJson.Reply ready = web.get("/ready", null);
+    assertThat(ready.status()).isEqualTo(200);
+    assertThat(ready.json().path("checks").path("notification-svc").asText()).isEqualTo("up");
+  }
+
+  private static StreamObserver<Notification> collect(List<Notification> into) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(Notification value) {
+        into.add(value);
+      }
+
+      @Override
+      public void onError(Throwable t) {}
+
+      @Override
+      public void onCompleted() {}
+    };
+  }
+}
