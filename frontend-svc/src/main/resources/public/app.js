@@ -182,7 +182,7 @@ function connect() {
   src.addEventListener('notification', (ev) => { watchdog(); onNotification(JSON.parse(ev.data)); });
   src.addEventListener('heartbeat', () => { setConn('live'); watchdog(); });
   src.addEventListener('reset', () => { loadNotifications(); loadConversations(); });
-  src.addEventListener('bye', () => { src.close(); reconnectSoon(); });
+  src.addEventListener('bye', () => { src.close(); setConn('connecting'); reconnectSoon(); });
   src.onerror = () => {
     // EventSource retries by itself while it can (sending Last-Event-ID); when it gives up we start over.
     setConn(src.readyState === EventSource.CLOSED ? 'offline' : 'connecting');

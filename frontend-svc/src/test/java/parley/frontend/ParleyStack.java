@@ -93,6 +93,11 @@ final class ParleyStack implements AutoCloseable {
     return web().post("/api/messages", HttpJson.obj("receiver_email", to, "content", content), token);
   }
 
+  /** Sends through message-svc's own REST API (works while frontend-svc is down). */
+  HttpJson.Reply sendDirect(String token, String to, String content) {
+    return new HttpJson(messages.httpPort()).post("/messages", HttpJson.obj("receiver_email", to, "content", content), token);
+  }
+
   private static Env env(Map<String, String> specific) {
     Map<String, String> all = new HashMap<>(Map.of("HTTP_PORT", "0", "GRPC_PORT", "0", "AUTH_SECRET", SECRET));
     all.putAll(specific);
