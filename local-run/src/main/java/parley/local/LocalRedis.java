@@ -1,0 +1,109 @@
+package parley.local;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import redis.embedded.RedisServer;
+
+/**
+ * The Redis the local run uses: {@code REDIS_URL} when given, else a {@code redis-server} from the
+ * PATH (append-only persistence in {@code .run/redis}), else an embedded Redis from the
+ * embedded-redis Maven package.
+ */
+public final class LocalRedis implements AutoCloseable {
+  private final String host;
+  private final int port;
+  private final String origin;
+  private final AutoCloseable stopper;
+
+  private LocalRedis(String host, int port, String origin, AutoCloseable stopper) {
+    this.host = host;
+    this.port = port;
+    this.origin = origin;
+    this.stopper = stopper;
+  }
+
+  public static LocalRedis start(String redisUrl, Path dataDir) throws IOException {
+    if (redisUrl != null && !redisUrl.isBlank()) {
+      URI uri = URI.create(redisUrl.trim());
+      return new LocalRedis(uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort(), "REDIS_URL", () -> {});
+    }
+    Files.createDirectories(dataDir);
+    int port = free(6379) ? 6379 : freePort();
+    String binary = onPath("redis-server");
+    if (binary != null) {
+      Process p =
+          new ProcessBuilder(List.of(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1", "--appendonly", "yes", "--dir", dataDir.toString(), "--save", ""))
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("redis.log").toFile()))
+              .start();
+      awaitListening(port, p::isAlive);
+      return new LocalRedis("127.0.0.1", port, "redis-server " + binary, () -> {
+        p.destroy();
+        p.waitFor();
+      });
+    }
+    RedisServer embedded = RedisServer.newRedisServer().port(port).bind("127.0.0.1").setting("appendonly yes").setting("dir " + dataDir).build();
+    embedded.start();
+    awaitListening(port, () -> true);
+    return new LocalRedis("127.0.0.1", port, "embedded Redis (embedded-redis package)", embedded::stop);
+  }
+
+  public String url(int db) {
+    return "redis://" + host + ":" + port + "/" + db;
+  }
+
+  public String origin() {
+    return origin + " on " + host + ":" + port;
+  }
+
+  private static String onPath(String name) {
+    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
+      Path p = Path.of(dir, name);
+      if (Files.isExecutable(p)) {
+        return p.toString();
+      }
+    }
+    return null;
+  }
+
+  static boolean free(int port) {
+    try (ServerSocket s = new ServerSocket(port)) {
+      s.setReuseAddress(true);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static void awaitListening(int port, java.util.function.BooleanSupplier alive) throws IOException {
+    for (int i = 0; i < 100 && alive.getAsBoolean(); i++) {
+      try (Socket ignored = new Socket("127.0.0.1", port)) {
+        return;
+      } catch (IOException notYet) {
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+    throw new IOException("Redis did not start listening on port " + port);
+  }
+
+  @Override
+  public void close() throws Exception {
+    stopper.close();
+  }
+}

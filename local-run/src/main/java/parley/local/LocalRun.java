@@ -1,0 +1,90 @@
+package parley.local;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs Parley on this machine without Docker: Redis, then the four services as separate
+ * processes, waits until all are ready, prints where the page and logs are, and stops everything
+ * on Ctrl-C. Run from the repository root (./run.sh does).
+ */
+public final class LocalRun {
+  private LocalRun() {}
+
+  public static void main(String[] args) throws Exception {
+    Path root = Path.of(System.getProperty("parley.root", ".")).toAbsolutePath().normalize();
+    Path state = root.resolve(".run");
+    Path logs = state.resolve("logs");
+    Files.createDirectories(logs);
+    String secret = secret(state);
+    Topology.Ports ports = Topology.Ports.standard();
+    for (int port : List.of(ports.userHttp(), ports.userGrpc(), ports.messageHttp(), ports.messageGrpc(), ports.notificationHttp(), ports.notificationGrpc(), ports.frontendHttp(), ports.frontendGrpc())) {
+      if (!LocalRedis.free(port)) {
+        System.err.println("Port " + port + " is already in use (is Parley already running?). Stop whatever holds it and try again.");
+        System.exit(1);
+      }
+    }
+
+    LocalRedis redis = LocalRedis.start(System.getenv("REDIS_URL"), state.resolve("redis"));
+    List<ServiceProcess> services = new ArrayList<>();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      System.out.println("\nStopping Parley…");
+      for (int i = services.size() - 1; i >= 0; i--) {
+        services.get(i).close();
+      }
+      try {
+        redis.close();
+      } catch (Exception e) {
+        System.err.println("stopping Redis: " + e.getMessage());
+      }
+      System.out.println("Stopped.");
+      stopped.countDown();
+    }, "parley-stop"));
+
+    System.out.println("Redis: " + redis.origin());
+    try {
+      for (Map.Entry<String, Map<String, String>> e : Topology.environments(redis, ports, secret).entrySet()) {
+        services.add(new ServiceProcess(root, e.getKey(), Topology.httpPort(e.getValue()), e.getValue(), logs).start());
+        System.out.println("started " + e.getKey() + " (log: " + logs.resolve(e.getKey() + ".log") + ")");
+      }
+      for (ServiceProcess s : services) {
+        s.awaitReady(Duration.ofSeconds(90));
+        System.out.println(s.name() + " ready on http://localhost:" + s.httpPort());
+      }
+    } catch (RuntimeException e) {
+      System.err.println("Parley did not start: " + e.getMessage());
+      System.exit(1);
+    }
+    System.out.println();
+    System.out.println("Parley is running. Open http://localhost:" + ports.frontendHttp() + "/ in two browser windows,");
+    System.out.println("register two users, and send one a message: the other's page is notified live.");
+    System.out.println("Logs: " + logs + "   Stop: Ctrl-C");
+    stopped.await();
+  }
+
+  /** AUTH_SECRET from the environment, else one generated once and kept in .run/auth-secret. */
+  private static String secret(Path state) throws Exception {
+    String given = System.getenv("AUTH_SECRET");
+    if (given != null && given.getBytes(StandardCharsets.UTF_8).length >= 32) {
+      return given;
+    }
+    Path file = state.resolve("auth-secret");
+    if (Files.exists(file)) {
+      return Files.readString(file).trim();
+    }
+    byte[] bytes = new byte[32];
+    new SecureRandom().nextBytes(bytes);
+    String secret = HexFormat.of().formatHex(bytes);
+    Files.writeString(file, secret);
+    return secret;
+  }
+}

@@ -1,0 +1,128 @@
+package parley.local;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** One Parley service as a separate process: {@code java -jar <module>/target/<module>.jar} with its environment. */
+public final class ServiceProcess implements AutoCloseable {
+  private final String name;
+  private final int httpPort;
+  private final Path log;
+  private final ProcessBuilder builder;
+  private Process process;
+
+  public ServiceProcess(Path root, String name, int httpPort, Map<String, String> env, Path logDir) {
+    this.name = name;
+    this.httpPort = httpPort;
+    this.log = logDir.resolve(name + ".log");
+    Path jar = root.resolve(name).resolve("target").resolve(name + ".jar");
+    if (!Files.exists(jar)) {
+      throw new IllegalStateException(jar + " is missing: build first (./mvnw -DskipTests package)");
+    }
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    this.builder =
+        new ProcessBuilder(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString()))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    builder.environment().putAll(env);
+  }
+
+  public ServiceProcess start() {
+    try {
+      Files.createDirectories(log.getParent());
+      process = builder.start();
+      return this;
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not start " + name, e);
+    }
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  public Path log() {
+    return log;
+  }
+
+  public boolean alive() {
+    return process != null && process.isAlive();
+  }
+
+  /** Waits until {@code GET /ready} answers 200; fails early when the process dies. */
+  public void awaitReady(Duration timeout) {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    Instant deadline = Instant.now().plus(timeout);
+    while (Instant.now().isBefore(deadline)) {
+      if (!alive()) {
+        throw new IllegalStateException(name + " exited with code " + process.exitValue() + "; see " + log);
+      }
+      try {
+        HttpResponse<Void> r =
+            http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/ready")).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      sleep(200);
+    }
+    throw new IllegalStateException(name + " was not ready after " + timeout.toSeconds() + " s; see " + log);
+  }
+
+  /** SIGKILL, as a crash would. */
+  public void kill() {
+    if (process != null) {
+      process.destroyForcibly();
+      waitFor(5);
+    }
+  }
+
+  /** SIGTERM, then SIGKILL if it does not stop in time. */
+  @Override
+  public void close() {
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      if (!waitFor(20)) {
+        process.destroyForcibly();
+        waitFor(5);
+      }
+    }
+  }
+
+  private boolean waitFor(int seconds) {
+    try {
+      return process.waitFor(seconds, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
