@@ -13,29 +13,34 @@ public final class Topology {
     public static Ports standard() {
       return new Ports(8080, 9797, 8081, 9798, 8082, 9799, 8083, 3030);
     }
+
+    /** Any free ports (tests). */
+    public static Ports free() throws java.io.IOException {
+      return new Ports(LocalRedis.freePort(), LocalRedis.freePort(), LocalRedis.freePort(), LocalRedis.freePort(), LocalRedis.freePort(), LocalRedis.freePort(), LocalRedis.freePort(), LocalRedis.freePort());
+    }
   }
 
   private Topology() {}
 
   /** Service name → environment, in start order. */
-  public static Map<String, Map<String, String>> environments(LocalRedis redis, Ports p, String secret) {
+  public static Map<String, Map<String, String>> environments(java.util.function.IntFunction<String> redis, Ports p, String secret) {
     Map<String, Map<String, String>> all = new LinkedHashMap<>();
-    all.put("user-svc", Map.of("REDIS_URL", redis.url(0), "HTTP_PORT", str(p.userHttp()), "GRPC_PORT", str(p.userGrpc()), "AUTH_SECRET", secret));
+    all.put("user-svc", Map.of("REDIS_URL", redis.apply(0), "HTTP_PORT", str(p.userHttp()), "GRPC_PORT", str(p.userGrpc()), "AUTH_SECRET", secret));
     all.put(
         "message-svc",
         Map.of(
-            "REDIS_URL", redis.url(1), "HTTP_PORT", str(p.messageHttp()), "GRPC_PORT", str(p.messageGrpc()), "AUTH_SECRET", secret,
-            "USER_SVC_ADDR", "127.0.0.1:" + p.userGrpc(), "USERS_STREAM_URL", redis.url(0)));
+            "REDIS_URL", redis.apply(1), "HTTP_PORT", str(p.messageHttp()), "GRPC_PORT", str(p.messageGrpc()), "AUTH_SECRET", secret,
+            "USER_SVC_ADDR", "127.0.0.1:" + p.userGrpc(), "USERS_STREAM_URL", redis.apply(0)));
     all.put(
         "notification-svc",
         Map.of(
-            "REDIS_URL", redis.url(2), "HTTP_PORT", str(p.notificationHttp()), "GRPC_PORT", str(p.notificationGrpc()), "AUTH_SECRET", secret,
-            "MESSAGES_STREAM_URL", redis.url(1), "USERS_STREAM_URL", redis.url(0), "FRONTEND_SVC_ADDR", "127.0.0.1:" + p.frontendGrpc(),
+            "REDIS_URL", redis.apply(2), "HTTP_PORT", str(p.notificationHttp()), "GRPC_PORT", str(p.notificationGrpc()), "AUTH_SECRET", secret,
+            "MESSAGES_STREAM_URL", redis.apply(1), "USERS_STREAM_URL", redis.apply(0), "FRONTEND_SVC_ADDR", "127.0.0.1:" + p.frontendGrpc(),
             "CONSUMER_NAME", "notification-svc-local"));
     all.put(
         "frontend-svc",
         Map.of(
-            "REDIS_URL", redis.url(0), "HTTP_PORT", str(p.frontendHttp()), "GRPC_PORT", str(p.frontendGrpc()), "AUTH_SECRET", secret,
+            "REDIS_URL", redis.apply(0), "HTTP_PORT", str(p.frontendHttp()), "GRPC_PORT", str(p.frontendGrpc()), "AUTH_SECRET", secret,
             "USER_SVC_ADDR", "127.0.0.1:" + p.userGrpc(), "MESSAGE_SVC_ADDR", "127.0.0.1:" + p.messageGrpc(), "NOTIFICATION_SVC_ADDR", "127.0.0.1:" + p.notificationGrpc()));
     return all;
   }

@@ -324,6 +324,25 @@ class NotificationSvcTest {
   }
 
   @Test
+  void aCursorCoversPendingOnesUpToItAndAckUpToClearsThem() {
+    frontend.online = false;
+    startService(Map.of());
+    String first = sent(1);
+    String second = sent(2);
+    await().atMost(Duration.ofSeconds(5)).until(() -> db.sync().llen("notifications:" + FC + ":pending") == 2);
+    var asUser = NotificationServiceGrpc.newBlockingStub(channel).withCallCredentials(PeerChannel.bearer(token(FC)));
+    var asService = NotificationServiceGrpc.newBlockingStub(channel).withCallCredentials(PeerChannel.bearer(tokens.issueService("frontend-svc").token()));
+
+    var replay = asUser.listNotifications(ListNotificationsRequest.newBuilder().setEmail(FC).setAfterId(first).setIncludePending(true).build());
+    assertThat(replay.getNotificationsList()).extracting(parley.notification.v1.Notification::getId).containsExactly(second);
+    var noCursor = asUser.listNotifications(ListNotificationsRequest.newBuilder().setEmail(FC).setIncludePending(true).build());
+    assertThat(noCursor.getNotificationsList()).hasSize(2);
+
+    assertThat(asService.ackDelivered(AckDeliveredRequest.newBuilder().setEmail(FC).setUpToId(first).build()).getAcknowledged()).isEqualTo(1);
+    assertThat(db.sync().lrange("notifications:" + FC + ":pending", 0, -1)).containsExactly(second);
+  }
+
+  @Test
   void createNotificationStoresAndPushesWithTheReadFlag() {
     startService(Map.of());
     var asService = NotificationServiceGrpc.newBlockingStub(channel).withCallCredentials(PeerChannel.bearer(tokens.issueService("message-svc").token()));

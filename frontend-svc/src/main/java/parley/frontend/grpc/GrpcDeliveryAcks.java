@@ -26,17 +26,28 @@ public final class GrpcDeliveryAcks implements DeliveryAcks {
 
   @Override
   public void ack(String email, List<String> ids) {
+    send(AckDeliveredRequest.newBuilder().setEmail(email).addAllIds(ids).build());
+  }
+
+  @Override
+  public void ackUpTo(String email, String cursor) {
+    send(AckDeliveredRequest.newBuilder().setEmail(email).setUpToId(cursor).build());
+  }
+
+  private void send(AckDeliveredRequest request) {
+    String email = request.getEmail();
+    int count = request.getIdsCount();
     Futures.addCallback(
         peers.notificationsAsync(serviceToken)
             .withDeadlineAfter(Peers.DEADLINE_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
-            .ackDelivered(AckDeliveredRequest.newBuilder().setEmail(email).addAllIds(ids).build()),
+            .ackDelivered(request),
         new FutureCallback<AckDeliveredResponse>() {
           @Override
           public void onSuccess(AckDeliveredResponse result) {}
 
           @Override
           public void onFailure(Throwable t) {
-            log.warn("AckDelivered for {} ({} ids) failed: {}", email, ids.size(), t.toString());
+            log.warn("AckDelivered for {} ({} ids) failed: {}", email, count, t.toString());
           }
         },
         MoreExecutors.directExecutor());

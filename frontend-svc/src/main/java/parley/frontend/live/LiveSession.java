@@ -72,6 +72,9 @@ public final class LiveSession {
             }
           }
           ack(ids);
+          if (afterId != null) {
+            acks.ackUpTo(email, afterId);
+          }
           List<Notification> live;
           synchronized (this) {
             replaying = false;

@@ -92,8 +92,9 @@ public final class Notifications {
       if (!n.read()) {
         unread++;
       }
-      boolean afterCursor = after == null ? !includePending : NotificationIds.compare(n.id(), after) > 0;
-      if ((afterCursor || pending.contains(n.id())) && (!unreadOnly || !n.read())) {
+      // with a cursor, the client has everything up to it: pending or not, only newer ones count
+      boolean wanted = after != null ? NotificationIds.compare(n.id(), after) > 0 : !includePending || pending.contains(n.id());
+      if (wanted && (!unreadOnly || !n.read())) {
         picked.put(n.id(), n);
       }
     }
@@ -125,12 +126,22 @@ public final class Notifications {
     return store.markRead(e, ids);
   }
 
-  public long ackDelivered(String email, List<String> ids) {
+  /** Delivered: {@code ids} leave the pending list, and every pending id up to {@code upToId} when given. */
+  public long ackDelivered(String email, List<String> ids, String upToId) {
     String e = Validation.email("email", email);
     if (ids.size() > 1000) {
       throw ServiceException.invalid("at most 1000 ids at a time");
     }
     ids.forEach(id -> NotificationIds.valid("ids", id));
-    return store.removePending(e, ids);
+    List<String> remove = new ArrayList<>(ids);
+    if (upToId != null) {
+      String upTo = NotificationIds.valid("up_to_id", upToId);
+      for (String id : store.pendingIds(e)) {
+        if (NotificationIds.compare(id, upTo) <= 0) {
+          remove.add(id);
+        }
+      }
+    }
+    return remove.isEmpty() ? 0 : store.removePending(e, remove);
   }
 }

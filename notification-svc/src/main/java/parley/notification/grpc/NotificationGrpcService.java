@@ -83,7 +83,7 @@ public final class NotificationGrpcService extends NotificationServiceGrpc.Notif
 
   @Override
   public void ackDelivered(AckDeliveredRequest r, StreamObserver<AckDeliveredResponse> response) {
-    reply(response, AckDeliveredResponse.newBuilder().setAcknowledged(notifications.ackDelivered(r.getEmail(), r.getIdsList())).build());
+    reply(response, AckDeliveredResponse.newBuilder().setAcknowledged(notifications.ackDelivered(r.getEmail(), r.getIdsList(), r.hasUpToId() ? r.getUpToId() : null)).build());
   }
 
   public static parley.notification.v1.Notification toProto(Notification n) {

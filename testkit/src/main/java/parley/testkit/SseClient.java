@@ -1,4 +1,4 @@
-package parley.frontend;
+package parley.testkit;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,16 +13,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /** A minimal Server-Sent Events reader over java.net.http, for tests. */
-final class SseClient implements AutoCloseable {
-  record Event(String type, String id, String data) {}
+public final class SseClient implements AutoCloseable {
+  public record Event(String type, String id, String data) {}
 
-  final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
-  final List<String> raw = new CopyOnWriteArrayList<>();
-  final int status;
+  public final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+  public final List<String> raw = new CopyOnWriteArrayList<>();
+  public final int status;
   private final Stream<String> lines;
   private final Thread reader;
 
-  SseClient(int port, String token, String lastEventId) throws Exception {
+  public SseClient(int port, String token, String lastEventId) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/events")).header("Accept", "text/event-stream");
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
@@ -64,7 +64,7 @@ final class SseClient implements AutoCloseable {
   }
 
   /** The next event of {@code type}, skipping others (heartbeats), or null after the timeout. */
-  Event next(String type, Duration timeout) throws InterruptedException {
+  public Event next(String type, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       Event e = events.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
