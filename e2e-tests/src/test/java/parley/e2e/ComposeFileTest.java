@@ -1,0 +1,81 @@
+package parley.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** compose.yml sets what each service needs, waits for health, and is valid. */
+class ComposeFileTest {
+  private static final Path ROOT = Path.of(System.getProperty("parley.root", "..")).toAbsolutePath().normalize();
+  // Env getters in the services' *Config records; which ones have no default (must be set).
+  private static final Pattern READ = Pattern.compile("env\\.(\\w+)\\(\\s*\"([A-Z_]+)\"");
+  private static final Set<String> NO_DEFAULT = Set.of("required", "redisUrl", "hostPort", "secret");
+  private static final Map<String, String> CONFIG = Map.of(
+      "user-svc", "user-svc/src/main/java/parley/user/UserConfig.java",
+      "message-svc", "message-svc/src/main/java/parley/message/MessageConfig.java",
+      "notification-svc", "notification-svc/src/main/java/parley/notification/NotificationConfig.java",
+      "frontend-svc", "frontend-svc/src/main/java/parley/frontend/FrontendConfig.java");
+
+  private static JsonNode compose() throws IOException {
+    return new ObjectMapper(new YAMLFactory()).readTree(ROOT.resolve("compose.yml").toFile());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"user-svc", "message-svc", "notification-svc", "frontend-svc"})
+  void everyVariableAServiceNeedsIsSetAndNothingUnknownIs(String service) throws IOException {
+    Set<String> required = new TreeSet<>();
+    Set<String> known = new TreeSet<>();
+    Matcher m = READ.matcher(Files.readString(ROOT.resolve(CONFIG.get(service))));
+    while (m.find()) {
+      known.add(m.group(2));
+      if (NO_DEFAULT.contains(m.group(1))) {
+        required.add(m.group(2));
+      }
+    }
+    Set<String> set = new TreeSet<>();
+    compose().path("services").path(service).path("environment").fieldNames().forEachRemaining(set::add);
+
+    assertThat(required).isNotEmpty();
+    assertThat(set).as("variables compose.yml sets for %s", service).containsAll(required).containsAll(Set.of("HTTP_PORT", "GRPC_PORT"));
+    assertThat(known).as("every variable compose.yml sets for %s is one it reads", service).containsAll(set);
+  }
+
+  @Test
+  void servicesStartOnlyOnceWhatTheyNeedIsHealthyAndHaveHealthChecks() throws IOException {
+    JsonNode services = compose().path("services");
+    assertThat(services.path("redis").path("command").toString()).contains("--appendonly").contains("yes");
+    assertThat(services.path("redis").path("healthcheck").isMissingNode()).isFalse();
+    assertThat(services.path("message-svc").path("depends_on").path("user-svc").path("condition").asText()).isEqualTo("service_healthy");
+    for (String s : new String[] {"user-svc", "message-svc", "notification-svc", "frontend-svc"}) {
+      assertThat(services.path(s).path("depends_on").path("redis").path("condition").asText()).isEqualTo("service_healthy");
+      String dockerfile = Files.readString(ROOT.resolve(s).resolve("Dockerfile"));
+      assertThat(dockerfile).contains("AS build").contains("HEALTHCHECK").contains("USER parley").contains("-jre");
+    }
+    for (String peer : new String[] {"user-svc", "message-svc", "notification-svc"}) {
+      assertThat(services.path("frontend-svc").path("depends_on").path(peer).path("condition").asText()).isEqualTo("service_healthy");
+    }
+  }
+
+  @Test
+  void docker_compose_acceptsTheFileWhereItIsInstalled() throws Exception {
+    Path binary = Path.of("/usr/bin/docker-compose");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(binary), "docker-compose not installed; the YAML checks above still ran");
+    Process p = new ProcessBuilder(binary.toString(), "-f", ROOT.resolve("compose.yml").toString(), "config", "-q").redirectErrorStream(true).start();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(new String(p.getInputStream().readAllBytes())).isZero();
+  }
+}
