@@ -42,7 +42,7 @@ class ApiDocumentTest {
 
     JsonNode doc = new ObjectMapper(new YAMLFactory()).readTree(ROOT.resolve("docs/openapi/" + service + ".yaml").toFile());
     Set<String> documented = new TreeSet<>();
-    doc.path("paths").fields().forEachRemaining(path ->
+    doc.path("paths").properties().forEach(path ->
         path.getValue().fieldNames().forEachRemaining(method -> {
           if (Set.of("get", "post", "put", "delete", "patch").contains(method)) {
             documented.add(method.toUpperCase(java.util.Locale.ROOT) + " " + path.getKey());

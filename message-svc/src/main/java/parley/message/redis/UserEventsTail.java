@@ -36,6 +36,7 @@ public final class UserEventsTail implements AutoCloseable {
     return this;
   }
 
+  @SuppressWarnings("unchecked") // lettuce's xread takes StreamOffset<K>... (generic varargs)
   private void run() {
     String last = null;
     while (running) {

@@ -1,11 +1,10 @@
 package parley.runtime.http;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
-/** The one JSON configuration: strict on input (unknown fields, bad types), compact on output. */
+/** The one JSON configuration: strict on input (unknown fields, bad types, trailing tokens). */
 public final class Json {
   private static final ObjectMapper MAPPER =
       JsonMapper.builder()
@@ -13,7 +12,6 @@ public final class Json {
           .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS)
-          .serializationInclusion(JsonInclude.Include.NON_NULL)
           .build();
 
   private Json() {}

@@ -111,6 +111,7 @@ public final class StreamConsumer implements AutoCloseable {
     return this;
   }
 
+  @SuppressWarnings("unchecked") // lettuce's xreadgroup takes StreamOffset<K>... (generic varargs)
   private void run() {
     processOwnPending();
     Duration backoff = Duration.ofMillis(200);
@@ -153,6 +154,7 @@ public final class StreamConsumer implements AutoCloseable {
   }
 
   /** Entries this consumer name was given before a restart and never acknowledged. */
+  @SuppressWarnings("unchecked") // generic varargs, as in run()
   private void processOwnPending() {
     try {
       List<StreamMessage<String, String>> mine;

@@ -1,0 +1,66 @@
+package parley.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Command-line options of the load tool. */
+public record BenchOptions(
+    boolean inProcess,
+    String host,
+    String redisUrl,
+    int pairs,
+    int senders,
+    Duration duration,
+    int rate,
+    Duration ceilingDuration,
+    Path out) {
+
+  static final String USAGE =
+      """
+      usage: java -jar benchmark/target/benchmark.jar [options]
+        --in-process          start Redis and the four services inside this JVM (default: target a running system)
+        --host H              host of a running system on the standard ports (default localhost)
+        --redis URL           the same Redis the system uses, for the ceiling run (default redis://localhost:6379)
+        --pairs N             sender/receiver user pairs (default 8)
+        --senders N           concurrent sending threads (default 8)
+        --duration S          seconds of load (default 20)
+        --rate R              offered sends per second in total; 0 = flat out (default 0)
+        --ceiling-seconds S   seconds of the Redis ceiling run (default 5)
+        --out FILE            JSON result file (default benchmark/target/results/bench-<time>.json)
+      """;
+
+  static BenchOptions parse(String[] args) {
+    boolean inProcess = false;
+    String host = "localhost";
+    String redis = "redis://localhost:6379";
+    int pairs = 8;
+    int senders = 8;
+    int duration = 20;
+    int rate = 0;
+    int ceiling = 5;
+    Path out = null;
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      switch (a) {
+        case "--in-process" -> inProcess = true;
+        case "--host" -> host = args[++i];
+        case "--redis" -> redis = args[++i];
+        case "--pairs" -> pairs = Integer.parseInt(args[++i]);
+        case "--senders" -> senders = Integer.parseInt(args[++i]);
+        case "--duration" -> duration = Integer.parseInt(args[++i]);
+        case "--rate" -> rate = Integer.parseInt(args[++i]);
+        case "--ceiling-seconds" -> ceiling = Integer.parseInt(args[++i]);
+        case "--out" -> out = Path.of(args[++i]);
+        case "-h", "--help" -> {
+          System.out.print(USAGE);
+          System.exit(0);
+        }
+        default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
+      }
+    }
+    if (out == null) {
+      out = Path.of("benchmark", "target", "results", "bench-" + System.currentTimeMillis() + ".json");
+    }
+    return new BenchOptions(inProcess, host, redis, pairs, senders, Duration.ofSeconds(duration), rate, Duration.ofSeconds(ceiling), out);
+  }
+}

@@ -1,0 +1,103 @@
+package parley.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Parley's end-to-end load tool. Reports sends/s accepted, notifications/s delivered, latency
+ * percentiles, errors, whether every message was notified exactly once, and the same work's Redis
+ * ceiling, as a table and a JSON file. See docs/benchmark.md.
+ */
+public final class LoadTool {
+  private LoadTool() {}
+
+  public static void main(String[] args) throws Exception {
+    BenchOptions o = BenchOptions.parse(args);
+    Map<String, Object> report = run(o);
+    System.out.println(table(report));
+    Files.createDirectories(o.out().toAbsolutePath().getParent());
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(o.out().toFile(), report);
+    System.out.println("JSON: " + o.out().toAbsolutePath());
+    System.exit(0);
+  }
+
+  static Map<String, Object> run(BenchOptions o) throws Exception {
+    try (SystemUnderTest sut = o.inProcess() ? SystemUnderTest.inProcess() : SystemUnderTest.target(o.host(), o.redisUrl())) {
+      LoadRun.Result r = new LoadRun(sut, o).run();
+      RedisCeiling.Result ceiling = RedisCeiling.run(sut.redisUrl, o.ceilingDuration());
+      double sendsPerSecond = r.sent() / r.seconds();
+      double deliveredPerSecond = r.received() / (r.seconds() + r.drainSeconds());
+      Map<String, Object> report = new LinkedHashMap<>();
+      report.put("at", Instant.now().toString());
+      report.put("mode", o.inProcess() ? "in-process" : "target " + o.host());
+      report.put("cores", Runtime.getRuntime().availableProcessors());
+      report.put("pairs", o.pairs());
+      report.put("senders", o.senders());
+      report.put("duration_s", o.duration().toSeconds());
+      report.put("offered_rate", o.rate() == 0 ? "flat out" : o.rate());
+      report.put("sent", r.sent());
+      report.put("errors", r.errors());
+      report.put("notified", r.received());
+      report.put("duplicates", r.duplicates());
+      report.put("missing", r.missing());
+      report.put("exactly_once", r.duplicates() == 0 && r.missing() == 0 && r.sent() > 0);
+      report.put("sends_per_s", round(sendsPerSecond));
+      report.put("notifications_per_s", round(deliveredPerSecond));
+      report.put("end_to_end_ms", percentiles(r.endToEnd()));
+      report.put("send_call_ms", percentiles(r.sendCall()));
+      report.put("redis_ceiling_messages_per_s", round(ceiling.messagesPerSecond()));
+      report.put("redis_ceiling_commands_per_message", ceiling.commandsPerMessage());
+      report.put("fraction_of_ceiling", Math.round(sendsPerSecond / ceiling.messagesPerSecond() * 10000) / 10000.0);
+      return report;
+    }
+  }
+
+  private static Map<String, Object> percentiles(Histogram h) {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("count", h.getTotalCount());
+    p.put("p50", ms(h.getValueAtPercentile(50)));
+    p.put("p90", ms(h.getValueAtPercentile(90)));
+    p.put("p99", ms(h.getValueAtPercentile(99)));
+    p.put("max", ms(h.getMaxValue()));
+    return p;
+  }
+
+  private static double ms(long micros) {
+    return Math.round(micros / 10.0) / 100.0;
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 10) / 10.0;
+  }
+
+  @SuppressWarnings("unchecked")
+  static String table(Map<String, Object> r) {
+    Map<String, Object> e2e = (Map<String, Object>) r.get("end_to_end_ms");
+    Map<String, Object> call = (Map<String, Object>) r.get("send_call_ms");
+    StringBuilder b = new StringBuilder();
+    b.append(String.format("%nParley load run (%s, %s cores, %s pairs, %s senders, %ss, %s)%n", r.get("mode"), r.get("cores"), r.get("pairs"), r.get("senders"), r.get("duration_s"), r.get("offered_rate")));
+    b.append("+-------------------------------+----------------+\n");
+    row(b, "sends accepted / s", r.get("sends_per_s"));
+    row(b, "notifications delivered / s", r.get("notifications_per_s"));
+    row(b, "sent / notified", r.get("sent") + " / " + r.get("notified"));
+    row(b, "errors", r.get("errors"));
+    row(b, "duplicates / missing", r.get("duplicates") + " / " + r.get("missing"));
+    row(b, "exactly once", r.get("exactly_once"));
+    row(b, "end-to-end p50 / p90 ms", e2e.get("p50") + " / " + e2e.get("p90"));
+    row(b, "end-to-end p99 / max ms", e2e.get("p99") + " / " + e2e.get("max"));
+    row(b, "SendMessage call p50 / p99 ms", call.get("p50") + " / " + call.get("p99"));
+    row(b, "Redis ceiling (msgs/s)", r.get("redis_ceiling_messages_per_s"));
+    row(b, "Parley / ceiling", r.get("fraction_of_ceiling"));
+    b.append("+-------------------------------+----------------+\n");
+    return b.toString();
+  }
+
+  private static void row(StringBuilder b, String name, Object value) {
+    b.append(String.format("| %-29s | %14s |%n", name, value));
+  }
+}
