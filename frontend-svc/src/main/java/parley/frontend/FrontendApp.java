@@ -51,6 +51,7 @@ public final class FrontendApp {
           .closes(redis)
           .closes(peers)
           .drain(hub::close)
+          .drain(acks::close)
           .closes(events)
           .start();
     } catch (RuntimeException e) {

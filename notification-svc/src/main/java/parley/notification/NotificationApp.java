@@ -40,7 +40,7 @@ public final class NotificationApp {
       StatefulRedisConnection<String, String> usersDb = redis.connect(c.usersStreamUrl());
       FrontendPusher pusher =
           new FrontendPusher(frontend, tokens.issueService("notification-svc").token(), c.pushDeadline(), c.pushGiveUp(), scheduler, registry);
-      Notifications notifications = new Notifications(new RedisNotificationStore(db.sync(), c.maxPerUser(), c.dedupeFor()), pusher, clock);
+      Notifications notifications = new Notifications(new RedisNotificationStore(db, c.maxPerUser(), c.dedupeFor()), pusher, clock);
       StreamConsumer messages =
           new StreamConsumer(settings(c, Streams.MESSAGES), redis.connectBlocking(c.messagesStreamUrl(), c.block()), messagesDb, notifications::apply, registry)
               .start();

@@ -167,7 +167,7 @@ class NotificationSvcTest {
     messagesDb.sync().xgroupCreate(io.lettuce.core.XReadArgs.StreamOffset.from("events:messages", "0-0"), "notification-svc");
     @SuppressWarnings("unchecked")
     var taken = messagesDb.sync().xreadgroup(io.lettuce.core.Consumer.from("notification-svc", "crashed"), io.lettuce.core.XReadArgs.StreamOffset.lastConsumed("events:messages"));
-    var store = new parley.notification.redis.RedisNotificationStore(db.sync(), 500, Duration.ofDays(1));
+    var store = new parley.notification.redis.RedisNotificationStore(db, 500, Duration.ofDays(1));
     var half = new parley.notification.domain.Notifications(store, n -> java.util.concurrent.CompletableFuture.completedFuture(false), java.time.Clock.systemUTC());
     for (int i = 0; i < 3; i++) {
       half.apply(taken.get(i).getId(), EventCodec.decode(taken.get(i).getBody()));

@@ -23,11 +23,13 @@ public final class RedisNotificationStore implements NotificationStore {
   private static final String ID_SLOT = "__ID__";
 
   private final RedisCommands<String, String> redis;
+  private final io.lettuce.core.api.async.RedisAsyncCommands<String, String> async;
   private final int maxPerUser;
   private final Duration dedupeFor;
 
-  public RedisNotificationStore(RedisCommands<String, String> redis, int maxPerUser, Duration dedupeFor) {
-    this.redis = redis;
+  public RedisNotificationStore(io.lettuce.core.api.StatefulRedisConnection<String, String> connection, int maxPerUser, Duration dedupeFor) {
+    this.redis = connection.sync();
+    this.async = connection.async();
     this.maxPerUser = maxPerUser;
     this.dedupeFor = dedupeFor;
   }
@@ -108,9 +110,22 @@ public final class RedisNotificationStore implements NotificationStore {
 
   @Override
   public long removePending(String email, List<String> ids) {
-    long removed = 0;
+    // one pipelined burst of LREMs rather than a round trip per id
+    String key = NotificationKeys.pending(email);
+    List<io.lettuce.core.RedisFuture<Long>> replies = new ArrayList<>(ids.size());
     for (String id : ids) {
-      removed += redis.lrem(NotificationKeys.pending(email), 0, id);
+      replies.add(async.lrem(key, 0, id));
+    }
+    long removed = 0;
+    for (io.lettuce.core.RedisFuture<Long> reply : replies) {
+      try {
+        removed += reply.get(5, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        throw new IllegalStateException("Redis did not answer LREM: " + e.getMessage(), e);
+      }
     }
     return removed;
   }
