@@ -1,5 +1,7 @@
 package parley.message.grpc;
 
+import static parley.runtime.grpc.Replies.reply;
+
 import io.grpc.stub.StreamObserver;
 import parley.message.domain.Conversation;
 import parley.message.domain.ConversationPage;
@@ -92,10 +94,5 @@ public final class MessageGrpcService extends MessageServiceGrpc.MessageServiceI
       b.setLastMessage(toProto(c.lastMessage()));
     }
     return b.build();
-  }
-
-  private static <T> void reply(StreamObserver<T> response, T value) {
-    response.onNext(value);
-    response.onCompleted();
   }
 }

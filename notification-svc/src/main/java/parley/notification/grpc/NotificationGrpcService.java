@@ -1,5 +1,7 @@
 package parley.notification.grpc;
 
+import static parley.runtime.grpc.Replies.reply;
+
 import io.grpc.stub.StreamObserver;
 import java.util.function.Function;
 import parley.notification.domain.Notification;
@@ -96,10 +98,5 @@ public final class NotificationGrpcService extends NotificationServiceGrpc.Notif
         .setTimestamp(n.timestamp().toString())
         .setRead(n.read())
         .build();
-  }
-
-  private static <T> void reply(StreamObserver<T> response, T value) {
-    response.onNext(value);
-    response.onCompleted();
   }
 }

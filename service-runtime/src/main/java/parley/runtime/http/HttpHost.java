@@ -19,6 +19,8 @@ import java.util.function.Consumer;
 public final class HttpHost implements AutoCloseable {
   /** Largest accepted request body. */
   public static final long MAX_BODY_BYTES = 64 * 1024;
+  /** How long a stop waits for in-flight requests. */
+  public static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
   private final Javalin app;
 
@@ -36,6 +38,12 @@ public final class HttpHost implements AutoCloseable {
               cfg.jetty.port = port;
               cfg.http.maxRequestSize = MAX_BODY_BYTES;
               cfg.jsonMapper(new JavalinJackson(Json.mapper(), false));
+              // graceful stop: refuse new requests, let in-flight ones finish (up to the timeout)
+              cfg.jetty.modifyServer(
+                  server -> {
+                    server.insertHandler(new org.eclipse.jetty.server.handler.GracefulHandler());
+                    server.setStopTimeout(STOP_TIMEOUT.toMillis());
+                  });
               cfg.requestLogger.http(
                   (ctx, ms) ->
                       Timer.builder("http.server.requests")

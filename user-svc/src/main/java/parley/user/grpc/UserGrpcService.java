@@ -1,5 +1,7 @@
 package parley.user.grpc;
 
+import static parley.runtime.grpc.Replies.reply;
+
 import io.grpc.stub.StreamObserver;
 import java.util.function.Function;
 import parley.runtime.grpc.Access;
@@ -99,10 +101,5 @@ public final class UserGrpcService extends UserServiceGrpc.UserServiceImplBase {
         .setEmail(user.email())
         .setCreatedAt(user.createdAt().toString())
         .build();
-  }
-
-  private static <T> void reply(StreamObserver<T> response, T value) {
-    response.onNext(value);
-    response.onCompleted();
   }
 }
