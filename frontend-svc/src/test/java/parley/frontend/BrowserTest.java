@@ -71,6 +71,16 @@ class BrowserTest {
     throw new IllegalStateException("no browser/driver among " + String.join(", ", paths) + ": apt-get install chromium chromium-driver (bash .ci/run does)");
   }
 
+  /** Leaves a picture of the page in target/ for humans to look at. */
+  private void screenshot(String name) {
+    try {
+      Files.copy(((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(org.openqa.selenium.OutputType.FILE).toPath(),
+          Path.of("target", name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   private void connState(String state) {
     wait.until(ExpectedConditions.attributeToBe(By.id("conn"), "data-state", state));
   }
@@ -96,6 +106,12 @@ class BrowserTest {
     // the list sits in the closed bell panel: read its text content, not its visible text
     wait.until(ExpectedConditions.attributeContains(By.id("notification-list"), "textContent", "hola fc, ¿estás?"));
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("conversation-list"), UNI));
+    screenshot("page-desktop.png");
+    browser.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+    browser.findElement(By.id("bell")).click();
+    screenshot("page-phone.png");
+    browser.findElement(By.id("bell")).click();
+    browser.manage().window().setSize(new org.openqa.selenium.Dimension(1200, 900));
     Object navigations = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("return performance.getEntriesByType('navigation').length");
     assertThat(navigations).as("no reload happened").isEqualTo(1L);
 
