@@ -125,6 +125,36 @@ class UserGrpcTest {
   }
 
   @Test
+  void reflectionListsTheServicesForGrpcurl() throws Exception {
+    var names = new java.util.concurrent.CopyOnWriteArrayList<String>();
+    var done = new java.util.concurrent.CountDownLatch(1);
+    var requests =
+        io.grpc.reflection.v1.ServerReflectionGrpc.newStub(svc.channel)
+            .serverReflectionInfo(
+                new io.grpc.stub.StreamObserver<>() {
+                  @Override
+                  public void onNext(io.grpc.reflection.v1.ServerReflectionResponse r) {
+                    r.getListServicesResponse().getServiceList().forEach(s -> names.add(s.getName()));
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {
+                    done.countDown();
+                  }
+
+                  @Override
+                  public void onCompleted() {
+                    done.countDown();
+                  }
+                });
+    requests.onNext(io.grpc.reflection.v1.ServerReflectionRequest.newBuilder().setListServices("").build());
+    requests.onCompleted();
+
+    assertThat(done.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(names).contains("parley.user.v1.UserService", "grpc.health.v1.Health");
+  }
+
+  @Test
   void theStandardHealthServiceReportsServing() {
     HealthCheckResponse health = HealthGrpc.newBlockingStub(svc.channel).check(HealthCheckRequest.getDefaultInstance());
     assertThat(health.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);

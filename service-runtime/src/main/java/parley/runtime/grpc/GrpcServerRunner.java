@@ -22,6 +22,8 @@ public final class GrpcServerRunner implements AutoCloseable {
   private final HealthStatusManager health = new HealthStatusManager();
   private boolean draining;
 
+  // ProtoReflectionService (v1alpha) is deprecated but still what older grpcurl versions ask for
+  @SuppressWarnings("deprecation")
   public GrpcServerRunner(ServerBuilder<?> builder, AuthInterceptor auth, List<BindableService> services) {
     for (BindableService service : services) {
       builder.addService(
@@ -29,6 +31,7 @@ public final class GrpcServerRunner implements AutoCloseable {
     }
     builder.addService(health.getHealthService());
     builder.addService(ProtoReflectionServiceV1.newInstance());
+    builder.addService(io.grpc.protobuf.services.ProtoReflectionService.newInstance());
     this.server = builder.build();
   }
 
