@@ -56,10 +56,6 @@ public final class ServiceProcess implements AutoCloseable {
     return httpPort;
   }
 
-  public Path log() {
-    return log;
-  }
-
   public boolean alive() {
     return process != null && process.isAlive();
   }

@@ -34,7 +34,6 @@ public final class EventsRoute implements AutoCloseable {
   private final LiveHub hub;
   private final DeliveryAcks acks;
   private final LiveStats stats;
-  private final Duration heartbeat;
   private final ScheduledExecutorService beats = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon(true).name("sse-heartbeat").unstarted(r));
   private final Set<SseSink> open = ConcurrentHashMap.newKeySet();
 
@@ -43,7 +42,6 @@ public final class EventsRoute implements AutoCloseable {
     this.hub = hub;
     this.acks = acks;
     this.stats = stats;
-    this.heartbeat = heartbeat;
     beats.scheduleAtFixedRate(this::beat, heartbeat.toMillis(), heartbeat.toMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -101,10 +99,6 @@ public final class EventsRoute implements AutoCloseable {
         open.remove(sink);
       }
     }
-  }
-
-  public Duration heartbeat() {
-    return heartbeat;
   }
 
   @Override

@@ -22,7 +22,7 @@ import parley.runtime.auth.Principal;
 import parley.runtime.error.ErrorCode;
 import parley.runtime.error.ServiceException;
 import parley.runtime.http.HttpAuth;
-import parley.runtime.http.PageParams;
+import parley.runtime.http.RequestParams;
 import parley.user.v1.AuthenticateUserRequest;
 import parley.user.v1.AuthenticateUserResponse;
 import parley.user.v1.RegisterUserRequest;
@@ -67,7 +67,7 @@ public final class WebApi {
   }
 
   private void registerUser(Context ctx) {
-    RegisterBody b = PageParams.body(ctx, RegisterBody.class);
+    RegisterBody b = RequestParams.body(ctx, RegisterBody.class);
     var user =
         peers.users(null)
             .registerUser(RegisterUserRequest.newBuilder().setName(nz(b.name())).setEmail(nz(b.email())).setPassword(nz(b.password())).build());
@@ -75,7 +75,7 @@ public final class WebApi {
   }
 
   private void login(Context ctx) {
-    LoginBody b = PageParams.body(ctx, LoginBody.class);
+    LoginBody b = RequestParams.body(ctx, LoginBody.class);
     AuthenticateUserResponse r =
         peers.users(null).authenticateUser(AuthenticateUserRequest.newBuilder().setEmail(nz(b.email())).setPassword(nz(b.password())).build());
     if (!r.getAuthenticated()) {
@@ -99,17 +99,17 @@ public final class WebApi {
 
   private void conversations(Context ctx) {
     Principal me = auth.caller(ctx);
-    proto(ctx, peers.messages(auth.token(ctx)).listConversations(ListConversationsRequest.newBuilder().setUserEmail(me.subject()).setPageSize(PageParams.size(ctx)).setPageToken(PageParams.text(ctx, "page_token")).build()));
+    proto(ctx, peers.messages(auth.token(ctx)).listConversations(ListConversationsRequest.newBuilder().setUserEmail(me.subject()).setPageSize(RequestParams.size(ctx)).setPageToken(RequestParams.text(ctx, "page_token")).build()));
   }
 
   private void messages(Context ctx) {
     Principal me = auth.caller(ctx);
-    GetMessagesRequest.Builder r = GetMessagesRequest.newBuilder().setUserEmail(me.subject()).setPageSize(PageParams.size(ctx));
-    String with = PageParams.text(ctx, "with");
+    GetMessagesRequest.Builder r = GetMessagesRequest.newBuilder().setUserEmail(me.subject()).setPageSize(RequestParams.size(ctx));
+    String with = RequestParams.text(ctx, "with");
     if (!with.isEmpty()) {
       r.setWithEmail(with);
     }
-    Long before = PageParams.optionalLong(ctx, "before");
+    Long before = RequestParams.optionalLong(ctx, "before");
     if (before != null) {
       r.setBeforeId(before);
     }
@@ -118,7 +118,7 @@ public final class WebApi {
 
   private void send(Context ctx) {
     Principal me = auth.caller(ctx);
-    SendBody b = PageParams.body(ctx, SendBody.class);
+    SendBody b = RequestParams.body(ctx, SendBody.class);
     proto(
         ctx.status(201),
         peers.messages(auth.token(ctx)).sendMessage(SendMessageRequest.newBuilder().setSenderEmail(me.subject()).setReceiverEmail(nz(b.receiver_email())).setContent(nz(b.content())).build()));
@@ -132,8 +132,8 @@ public final class WebApi {
   private void notifications(Context ctx) {
     Principal me = auth.caller(ctx);
     ListNotificationsRequest.Builder r =
-        ListNotificationsRequest.newBuilder().setEmail(me.subject()).setUnreadOnly(PageParams.flag(ctx, "unread_only")).setPageSize(PageParams.size(ctx));
-    String after = PageParams.text(ctx, "after");
+        ListNotificationsRequest.newBuilder().setEmail(me.subject()).setUnreadOnly(RequestParams.flag(ctx, "unread_only")).setPageSize(RequestParams.size(ctx));
+    String after = RequestParams.text(ctx, "after");
     if (!after.isEmpty()) {
       r.setAfterId(after);
     }
@@ -142,7 +142,7 @@ public final class WebApi {
 
   private void markNotificationsRead(Context ctx) {
     Principal me = auth.caller(ctx);
-    ReadBody b = PageParams.body(ctx, ReadBody.class);
+    ReadBody b = RequestParams.body(ctx, ReadBody.class);
     MarkNotificationsReadRequest.Builder r = MarkNotificationsReadRequest.newBuilder().setEmail(me.subject()).setAll(Boolean.TRUE.equals(b.all()));
     if (b.ids() != null) {
       r.addAllIds(b.ids());

@@ -146,8 +146,4 @@ public final class LiveSession {
     writer.shutdown();
     sink.close(reason);
   }
-
-  public boolean closed() {
-    return closed;
-  }
 }

@@ -12,7 +12,7 @@ import parley.message.domain.Messaging;
 import parley.runtime.auth.Principal;
 import parley.runtime.error.ServiceException;
 import parley.runtime.http.HttpAuth;
-import parley.runtime.http.PageParams;
+import parley.runtime.http.RequestParams;
 
 /** REST transport of message-svc; the caller is always the token's owner. */
 public final class MessageRoutes {
@@ -36,21 +36,21 @@ public final class MessageRoutes {
 
   private void conversations(Context ctx) {
     Principal caller = auth.caller(ctx);
-    ConversationPage page = messaging.conversations(caller, caller.subject(), PageParams.size(ctx), PageParams.text(ctx, "page_token"));
+    ConversationPage page = messaging.conversations(caller, caller.subject(), RequestParams.size(ctx), RequestParams.text(ctx, "page_token"));
     ctx.json(Map.of("conversations", page.conversations().stream().map(MessageRoutes::view).toList(), "next_page_token", page.nextPageToken()));
   }
 
   private void messages(Context ctx) {
     Principal caller = auth.caller(ctx);
-    String with = PageParams.text(ctx, "with");
+    String with = RequestParams.text(ctx, "with");
     MessagePage page =
-        messaging.messages(caller, caller.subject(), with.isEmpty() ? null : with, PageParams.size(ctx), PageParams.optionalLong(ctx, "before"));
+        messaging.messages(caller, caller.subject(), with.isEmpty() ? null : with, RequestParams.size(ctx), RequestParams.optionalLong(ctx, "before"));
     ctx.json(Map.of("messages", page.messages().stream().map(MessageRoutes::view).toList(), "next_before_id", page.nextBeforeId()));
   }
 
   private void send(Context ctx) {
     Principal caller = auth.caller(ctx);
-    SendBody body = PageParams.body(ctx, SendBody.class);
+    SendBody body = RequestParams.body(ctx, SendBody.class);
     String sender = body.sender_email() == null ? caller.subject() : body.sender_email();
     ctx.status(201).json(view(messaging.send(caller, sender, body.receiver_email(), body.content())));
   }

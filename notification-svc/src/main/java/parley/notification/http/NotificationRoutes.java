@@ -10,7 +10,7 @@ import parley.notification.domain.NotificationList;
 import parley.notification.domain.Notifications;
 import parley.runtime.auth.Principal;
 import parley.runtime.http.HttpAuth;
-import parley.runtime.http.PageParams;
+import parley.runtime.http.RequestParams;
 
 /** REST transport of notification-svc; a user sees only their own notifications and subscription. */
 public final class NotificationRoutes {
@@ -34,15 +34,15 @@ public final class NotificationRoutes {
 
   private void list(Context ctx) {
     Principal caller = auth.caller(ctx);
-    String after = PageParams.text(ctx, "after");
+    String after = RequestParams.text(ctx, "after");
     NotificationList list =
-        notifications.list(caller.subject(), PageParams.flag(ctx, "unread_only"), after.isEmpty() ? null : after, PageParams.size(ctx), false);
+        notifications.list(caller.subject(), RequestParams.flag(ctx, "unread_only"), after.isEmpty() ? null : after, RequestParams.size(ctx), false);
     ctx.json(Map.of("notifications", list.notifications().stream().map(NotificationRoutes::view).toList(), "reset", list.reset(), "unread_count", list.unreadCount()));
   }
 
   private void markRead(Context ctx) {
     Principal caller = auth.caller(ctx);
-    ReadBody body = PageParams.body(ctx, ReadBody.class);
+    ReadBody body = RequestParams.body(ctx, ReadBody.class);
     ctx.json(Map.of("marked", notifications.markRead(caller.subject(), body.ids(), Boolean.TRUE.equals(body.all()))));
   }
 

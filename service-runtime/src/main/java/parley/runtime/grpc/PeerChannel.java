@@ -15,11 +15,9 @@ import java.util.concurrent.TimeUnit;
  * (exponential backoff with jitter) and keep-alives so a dead peer is noticed.
  */
 public final class PeerChannel implements AutoCloseable {
-  private final String target;
   private final ManagedChannel channel;
 
   public PeerChannel(String hostPort, int maxAttempts) {
-    this.target = hostPort;
     this.channel =
         NettyChannelBuilder.forTarget(hostPort)
             .usePlaintext()
@@ -36,10 +34,6 @@ public final class PeerChannel implements AutoCloseable {
 
   public ManagedChannel channel() {
     return channel;
-  }
-
-  public String target() {
-    return target;
   }
 
   /** True when the channel is connected or can connect now (used by /ready). */

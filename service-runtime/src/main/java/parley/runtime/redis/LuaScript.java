@@ -2,7 +2,6 @@ package parley.runtime.redis;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,7 +9,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 
 /**
  * A Lua script run atomically in one round trip: {@code EVALSHA}, falling back to {@code EVAL}
@@ -47,20 +45,6 @@ public final class LuaScript {
     }
   }
 
-  public <T> CompletionStage<T> runAsync(RedisAsyncCommands<String, String> redis, ScriptOutputType type, List<String> keys, List<String> args) {
-    String[] k = keys.toArray(String[]::new);
-    String[] a = args.toArray(String[]::new);
-    return redis.<T>evalsha(sha, type, k, a)
-        .handle((value, error) -> error == null ? java.util.concurrent.CompletableFuture.completedFuture(value)
-            : unwrap(error) instanceof RedisNoScriptException
-                ? redis.<T>eval(source, type, k, a).toCompletableFuture()
-                : java.util.concurrent.CompletableFuture.<T>failedFuture(error))
-        .thenCompose(f -> f);
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    return t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
-  }
 
   /** Flattens stream fields to the ARGV tail the scripts expect: count, then name/value pairs. */
   public static void appendFields(List<String> args, Map<String, String> fields) {

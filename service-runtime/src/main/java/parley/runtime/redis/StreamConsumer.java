@@ -324,10 +324,6 @@ public final class StreamConsumer implements AutoCloseable {
     return Double.NaN;
   }
 
-  public Settings settings() {
-    return settings;
-  }
-
   /** Stops after the current batch (at most one block interval), then returns. */
   @Override
   public void close() {

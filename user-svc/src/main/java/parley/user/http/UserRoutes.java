@@ -7,7 +7,7 @@ import java.util.Map;
 import parley.runtime.error.ErrorCode;
 import parley.runtime.error.ServiceException;
 import parley.runtime.http.HttpAuth;
-import parley.runtime.http.PageParams;
+import parley.runtime.http.RequestParams;
 import parley.user.domain.User;
 import parley.user.domain.UserAccounts;
 import parley.user.domain.UserPage;
@@ -38,13 +38,13 @@ public final class UserRoutes {
   }
 
   private void create(Context ctx) {
-    RegisterBody body = PageParams.body(ctx, RegisterBody.class);
+    RegisterBody body = RequestParams.body(ctx, RegisterBody.class);
     ctx.status(201).json(view(accounts.register(body.name(), body.email(), body.password())));
   }
 
   private void list(Context ctx) {
     auth.caller(ctx);
-    UserPage page = accounts.list(PageParams.size(ctx), PageParams.text(ctx, "page_token"));
+    UserPage page = accounts.list(RequestParams.size(ctx), RequestParams.text(ctx, "page_token"));
     ctx.json(Map.of("users", page.users().stream().map(UserRoutes::view).toList(), "next_page_token", page.nextPageToken()));
   }
 
@@ -57,7 +57,7 @@ public final class UserRoutes {
   private void update(Context ctx) {
     String email = ctx.pathParam("email");
     auth.requireSelf(ctx, email);
-    UpdateBody body = PageParams.body(ctx, UpdateBody.class);
+    UpdateBody body = RequestParams.body(ctx, UpdateBody.class);
     ctx.json(view(accounts.update(email, body.name(), body.password())));
   }
 
@@ -69,7 +69,7 @@ public final class UserRoutes {
   }
 
   private void login(Context ctx) {
-    LoginBody body = PageParams.body(ctx, LoginBody.class);
+    LoginBody body = RequestParams.body(ctx, LoginBody.class);
     var token =
         accounts
             .authenticate(body.email(), body.password())

@@ -3,9 +3,9 @@ package parley.runtime.http;
 import io.javalin.http.Context;
 import parley.runtime.error.ServiceException;
 
-/** Reads query parameters and bodies the same way on every route. */
-public final class PageParams {
-  private PageParams() {}
+/** Reads query parameters and JSON bodies the same way on every route, with clear 400s. */
+public final class RequestParams {
+  private RequestParams() {}
 
   /** {@code page_size}, 0 when absent (the domain picks its default and checks the range). */
   public static int size(Context ctx) {
