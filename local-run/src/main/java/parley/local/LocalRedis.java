@@ -86,9 +86,20 @@ public final class LocalRedis implements AutoCloseable {
     }
   }
 
+  /** Waits until Redis answers PING with PONG (not just listening: it may still be loading its AOF). */
   private static void awaitListening(int port, java.util.function.BooleanSupplier alive) throws IOException {
-    for (int i = 0; i < 100 && alive.getAsBoolean(); i++) {
-      try (Socket ignored = new Socket("127.0.0.1", port)) {
+    for (int i = 0; i < 600 && alive.getAsBoolean(); i++) {
+      try (Socket socket = new Socket("127.0.0.1", port)) {
+        socket.setSoTimeout(2000);
+        socket.getOutputStream().write("PING\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        byte[] reply = new byte[7];
+        int n = socket.getInputStream().read(reply);
+        if (n >= 5 && new String(reply, 0, n, java.nio.charset.StandardCharsets.US_ASCII).startsWith("+PONG")) {
+          return;
+        }
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
         return;
       } catch (IOException notYet) {
         try {
@@ -99,7 +110,7 @@ public final class LocalRedis implements AutoCloseable {
         }
       }
     }
-    throw new IOException("Redis did not start listening on port " + port);
+    throw new IOException("Redis did not answer PING on port " + port + " within a minute");
   }
 
   @Override

@@ -102,7 +102,6 @@ public final class StreamConsumer implements AutoCloseable {
     this.deadLettered = Counter.builder("parley.stream.dead_lettered").tag("stream", s).description("entries moved to the dead-letter stream").register(registry);
     Gauge.builder("parley.stream.lag", () -> groupInfo(shared, "lag")).tag("stream", s).description("entries not yet delivered to the group").register(registry);
     Gauge.builder("parley.stream.pending", () -> groupInfo(shared, "pending")).tag("stream", s).description("entries delivered but not acknowledged").register(registry);
-    ensureGroup();
     this.thread = Thread.ofPlatform().name("consumer-" + s).daemon(true).unstarted(this::run);
   }
 
@@ -113,8 +112,18 @@ public final class StreamConsumer implements AutoCloseable {
 
   @SuppressWarnings("unchecked") // lettuce's xreadgroup takes StreamOffset<K>... (generic varargs)
   private void run() {
-    processOwnPending();
     Duration backoff = Duration.ofMillis(200);
+    // Redis may still be starting (or loading its data set): keep trying, the service stays up
+    while (running) {
+      try {
+        ensureGroup();
+        break;
+      } catch (RuntimeException e) {
+        backoff = pause(backoff, e);
+      }
+    }
+    processOwnPending();
+    backoff = Duration.ofMillis(200);
     while (running) {
       try {
         if (Instant.now().isAfter(lastClaim.plus(settings.claimIdle().dividedBy(2)))) {

@@ -144,6 +144,19 @@ class StreamConsumerTest {
   }
 
   @Test
+  void aConsumerStartedBeforeItsGroupCanBeCreatedKeepsTryingAndThenWorks() {
+    cmd.set(STREAM, "not a stream"); // XGROUP CREATE fails (as it does while Redis is LOADING)
+    List<Long> seen = new CopyOnWriteArrayList<>();
+    consumer = start("c1", Duration.ofSeconds(30), (id, e) -> { seen.add(((MessageSent) e).messageId()); return null; });
+
+    await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> cmd.exists(STREAM) == 1);
+    cmd.del(STREAM);
+    append(5);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains(5L));
+  }
+
+  @Test
   void theGroupIsCreatedAgainWhenItDisappears() {
     List<Long> seen = new CopyOnWriteArrayList<>();
     consumer = start("c1", Duration.ofSeconds(30), (id, e) -> { seen.add(((MessageSent) e).messageId()); return null; });
