@@ -105,6 +105,12 @@ class UserRestTest {
     assertThat(malformed.error()).isEqualTo("INVALID_ARGUMENT");
     assertThat(malformed.body()).doesNotContain("at com.").doesNotContain("Exception");
     assertThat(http.post("/users", "", null).status()).isEqualTo(400);
+    HttpJson.Reply wrongType = http.post("/users", "{\"name\": 1, \"email\": \"a@example.com\", \"password\": \"secret-pass\"}", null);
+    assertThat(wrongType.status()).isEqualTo(400);
+    assertThat(wrongType.json().path("message").asText()).isEqualTo("field 'name' has the wrong type");
+    HttpJson.Reply array = http.post("/users", "[1, 2]", null);
+    assertThat(array.status()).isEqualTo(400);
+    assertThat(array.body()).doesNotContain("parley.").doesNotContain("$");
 
     assertThat(db.sync().dbsize()).isZero();
   }
@@ -230,6 +236,13 @@ class UserRestTest {
     assertThat(ready.json().path("checks").path("redis").asText()).isEqualTo("up");
     http.get("/users/x@example.com", null);
     assertThat(http.get("/metrics", null).body()).contains("http_server_requests_seconds_count").contains("jvm_memory_used_bytes");
+  }
+
+  @Test
+  void aWrongMethodOnAKnownRouteIsA405() {
+    HttpJson.Reply r = http.send("PATCH", "/users/x@example.com", null, null);
+    assertThat(r.status()).isEqualTo(405);
+    assertThat(r.error()).isEqualTo("METHOD_NOT_ALLOWED");
   }
 
   @Test

@@ -27,9 +27,7 @@ public final class HttpErrors {
         UnrecognizedPropertyException.class,
         (e, ctx) ->
             write(ctx, ErrorCode.INVALID_ARGUMENT, "unknown field '" + e.getPropertyName() + "'"));
-    routes.exception(
-        JsonProcessingException.class,
-        (e, ctx) -> write(ctx, ErrorCode.INVALID_ARGUMENT, "the body is not valid JSON of the expected shape: " + e.getOriginalMessage()));
+    routes.exception(JsonProcessingException.class, (e, ctx) -> write(ctx, ErrorCode.INVALID_ARGUMENT, describe(e)));
     // a peer service's answer keeps its meaning (NOT_FOUND stays 404, UNAVAILABLE becomes 503)
     routes.exception(
         StatusRuntimeException.class,
@@ -52,7 +50,7 @@ public final class HttpErrors {
               return;
             }
             if (inner instanceof JsonProcessingException jpe) {
-              write(ctx, ErrorCode.INVALID_ARGUMENT, "the body is not valid JSON of the expected shape: " + jpe.getOriginalMessage());
+              write(ctx, ErrorCode.INVALID_ARGUMENT, describe(jpe));
               return;
             }
           }
@@ -63,6 +61,20 @@ public final class HttpErrors {
             // the client is gone (e.g. a closed event stream): nothing to answer
           }
         });
+  }
+
+  /** What is wrong with a JSON body, in the client's terms (no Java class names). */
+  static String describe(JsonProcessingException e) {
+    if (e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m) {
+      String field = m.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]").reduce((a, b) -> a + "." + b).orElse("");
+      return field.isEmpty() ? "the body must be a JSON object with the documented fields" : "field '" + field + "' has the wrong type";
+    }
+    if (e instanceof com.fasterxml.jackson.core.JsonParseException p) {
+      String reason = p.getOriginalMessage();
+      int cut = reason.indexOf(" (");
+      return "the body is not valid JSON: " + (cut > 0 ? reason.substring(0, cut) : reason);
+    }
+    return "the body is not valid JSON of the expected shape";
   }
 
   private static String describe(Context ctx) {
@@ -94,7 +106,8 @@ public final class HttpErrors {
       case 400 -> ErrorCode.INVALID_ARGUMENT;
       case 401 -> ErrorCode.UNAUTHENTICATED;
       case 403 -> ErrorCode.PERMISSION_DENIED;
-      case 404, 405 -> ErrorCode.NOT_FOUND;
+      case 404 -> ErrorCode.NOT_FOUND;
+      case 405 -> ErrorCode.METHOD_NOT_ALLOWED;
       case 409 -> ErrorCode.ALREADY_EXISTS;
       case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
       case 429 -> ErrorCode.RESOURCE_EXHAUSTED;

@@ -37,6 +37,7 @@ public final class HttpHost implements AutoCloseable {
               cfg.startup.showOldJavalinVersionWarning = false;
               cfg.jetty.port = port;
               cfg.http.maxRequestSize = MAX_BODY_BYTES;
+              cfg.http.prefer405over404 = true;
               cfg.jsonMapper(new JavalinJackson(Json.mapper(), false));
               // graceful stop: refuse new requests, let in-flight ones finish (up to the timeout)
               cfg.jetty.modifyServer(
