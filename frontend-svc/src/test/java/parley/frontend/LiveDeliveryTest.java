@@ -183,6 +183,47 @@ class LiveDeliveryTest {
   }
 
   @Test
+  void aGrpcSubscriberThatStopsReadingIsCutOffInsteadOfBufferingWithoutBound() throws Exception {
+    stack = new ParleyStack(redis);
+    String fc = stack.register(FC);
+    // a client that reads one message and then nothing, with a small HTTP/2 window
+    ManagedChannel slow = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", stack.frontendGrpc).usePlaintext().flowControlWindow(16 * 1024).build();
+    closing.add(slow::shutdownNow);
+    FrontendServiceGrpc.newStub(slow).withCallCredentials(PeerChannel.bearer(fc)).subscribe(
+        SubscribeRequest.newBuilder().setEmail(FC).build(),
+        new io.grpc.stub.ClientResponseObserver<SubscribeRequest, Notification>() {
+          @Override
+          public void beforeStart(io.grpc.stub.ClientCallStreamObserver<SubscribeRequest> call) {
+            call.disableAutoRequestWithInitial(1);
+          }
+
+          @Override
+          public void onNext(Notification value) {}
+
+          @Override
+          public void onError(Throwable t) {}
+
+          @Override
+          public void onCompleted() {}
+        });
+    await().atMost(WAIT).until(() -> stack.web().get("/metrics", null).body().contains("parley_live_connections{service=\"frontend-svc\"} 1.0"));
+
+    ManagedChannel push = ManagedChannelBuilder.forAddress("127.0.0.1", stack.frontendGrpc).usePlaintext().build();
+    closing.add(push::shutdownNow);
+    var pusher = FrontendServiceGrpc.newFutureStub(push).withCallCredentials(PeerChannel.bearer(stack.tokens.issueService("notification-svc").token()));
+    String padding = "x".repeat(100);
+    List<com.google.common.util.concurrent.ListenableFuture<?>> sent = new ArrayList<>();
+    for (int i = 1; i <= 3000; i++) {
+      sent.add(pusher.receiveNotification(Notification.newBuilder().setId(i + "-0").setReceiverEmail(FC).setSenderEmail(UNI).setPreview(padding).build()));
+    }
+    for (var f : sent) {
+      f.get();
+    }
+
+    await().atMost(WAIT).until(() -> stack.web().get("/metrics", null).body().contains("parley_live_connections{service=\"frontend-svc\"} 0.0"));
+  }
+
+  @Test
   void aGrpcSubscriberMayOnlyWatchTheirOwnNotifications() throws Exception {
     stack = new ParleyStack(redis);
     String uni = stack.register(UNI);
