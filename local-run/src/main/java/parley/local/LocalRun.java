@@ -65,8 +65,8 @@ public final class LocalRun {
       System.exit(1);
     }
     System.out.println();
-    System.out.println("Parley is running. Open http://localhost:" + ports.frontendHttp() + "/ in two browser windows,");
-    System.out.println("register two users, and send one a message: the other's page is notified live.");
+    System.out.println("Parley is running. Open http://localhost:" + ports.frontendHttp() + "/ in a normal and a private window");
+    System.out.println("(or two browsers), register a user in each, and write from one to the other: it is notified live.");
     System.out.println("Logs: " + logs + "   Stop: Ctrl-C");
     stopped.await();
   }
