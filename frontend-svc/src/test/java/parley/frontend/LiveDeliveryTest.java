@@ -271,6 +271,15 @@ class LiveDeliveryTest {
     assertThat(web.post("/api/login", HttpJson.obj("email", FC, "password", "wrong-password"), null).status()).isEqualTo(401);
     assertThat(web.get("/api/conversations", null).status()).isEqualTo(401);
     assertThat(web.get("/", null).body()).contains("<title>Parley</title>");
+    // errors from the owning service keep their meaning through the page's API
+    HttpJson.Reply dup = web.post("/api/register", HttpJson.obj("name", "x", "email", FC, "password", "secret-pass"), null);
+    assertThat(dup.status()).isEqualTo(409);
+    assertThat(dup.error()).isEqualTo("ALREADY_EXISTS");
+    String fc = stack.tokens.issueUser(FC).token();
+    HttpJson.Reply nobody = web.post("/api/messages", HttpJson.obj("receiver_email", "faua@example.com", "content", "hola"), fc);
+    assertThat(nobody.status()).isEqualTo(404);
+    assertThat(nobody.json().path("message").asText()).contains("user not registered: faua@example.com");
+    assertThat(web.post("/api/messages", HttpJson.obj("receiver_email", UNI, "content", ""), fc).status()).isEqualTo(400);
     HttpJson.Reply ready = web.get("/ready", null);
     assertThat(ready.status()).isEqualTo(200);
     assertThat(ready.json().path("checks").path("notification-svc").asText()).isEqualTo("up");
