@@ -170,7 +170,7 @@ class NotificationSvcTest {
     var store = new parley.notification.redis.RedisNotificationStore(db, 500, Duration.ofDays(1));
     var half = new parley.notification.domain.Notifications(store, n -> java.util.concurrent.CompletableFuture.completedFuture(false), java.time.Clock.systemUTC());
     for (int i = 0; i < 3; i++) {
-      half.apply(taken.get(i).getId(), EventCodec.decode(taken.get(i).getBody()));
+      half.apply(taken.get(i).getId(), EventCodec.decode(taken.get(i).getBody())).toCompletableFuture().join();
     }
     assertThat(messagesDb.sync().xpending("events:messages", "notification-svc").getCount()).isEqualTo(10);
 

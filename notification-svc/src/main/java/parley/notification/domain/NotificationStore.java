@@ -1,6 +1,7 @@
 package parley.notification.domain;
 
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.Optional;
 
 /** Where notifications, pending lists and subscriptions live. */
@@ -8,8 +9,9 @@ public interface NotificationStore {
   /**
    * Stores a notification once per {@code eventId} (null = no dedupe) with the given id (null =
    * a fresh time-ordered one), unless {@code onlyIfSubscribed} and the receiver unsubscribed.
+   * Does not wait for Redis: calls made back to back are pipelined.
    */
-  CreateOutcome create(Notification draft, String eventId, boolean onlyIfSubscribed);
+  CompletionStage<CreateOutcome> create(Notification draft, String eventId, boolean onlyIfSubscribed);
 
   /** Every retained notification, in list order. */
   List<Notification> all(String email);

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import parley.events.DomainEvent;
 import parley.events.MessageRead;
 import parley.events.MessageSent;
@@ -28,29 +30,32 @@ public final class Notifications {
   }
 
   /**
-   * Applies one stream event. Returns the push to run once the entry is acknowledged, if any: a
-   * new notification (or one still pending from an earlier, interrupted attempt) is pushed live.
+   * Applies one stream event. Completes with the push to run once the entry is acknowledged, if
+   * any: a new notification (or one still pending from an earlier, interrupted attempt) is pushed
+   * live. MessageSent does not wait for Redis, so a batch's notifications are stored pipelined.
    */
-  public Runnable apply(String entryId, DomainEvent event) {
+  public CompletionStage<Runnable> apply(String entryId, DomainEvent event) {
     return switch (event) {
       case MessageSent sent -> {
         Notification draft =
             new Notification(entryId, sent.senderEmail(), sent.receiverEmail(), sent.messageId(), sent.preview(), sent.occurredAt(), false);
-        CreateOutcome outcome = store.create(draft, sent.eventId(), true);
-        yield switch (outcome.status()) {
-          case CREATED, DUPLICATE_PENDING -> outcome.notification() == null ? null : () -> push.push(outcome.notification());
-          case DUPLICATE, UNSUBSCRIBED -> null;
-        };
+        yield store.create(draft, sent.eventId(), true)
+            .thenApply(
+                outcome ->
+                    switch (outcome.status()) {
+                      case CREATED, DUPLICATE_PENDING -> (Runnable) () -> push.push(outcome.notification());
+                      case DUPLICATE, UNSUBSCRIBED -> null;
+                    });
       }
       case MessageRead read -> {
         store.markReadFrom(read.readerEmail(), read.withEmail(), read.upToMessageId());
-        yield null;
+        yield CompletableFuture.completedFuture(null);
       }
       case UserDeleted deleted -> {
         store.forget(deleted.email());
-        yield null;
+        yield CompletableFuture.completedFuture(null);
       }
-      default -> null;
+      default -> CompletableFuture.completedFuture(null);
     };
   }
 
@@ -63,7 +68,7 @@ public final class Notifications {
     }
     String p = preview == null ? "" : preview.length() > 140 ? preview.substring(0, 140) : preview;
     Notification draft = new Notification(null, s, r, messageId, p, clock.instant(), read);
-    CreateOutcome outcome = store.create(draft, null, false);
+    CreateOutcome outcome = store.create(draft, null, false).toCompletableFuture().join();
     push.push(outcome.notification());
     return outcome.notification();
   }

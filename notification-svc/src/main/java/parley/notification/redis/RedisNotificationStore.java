@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import parley.notification.domain.CreateOutcome;
 import parley.notification.domain.Notification;
 import parley.notification.domain.NotificationStore;
@@ -35,11 +36,10 @@ public final class RedisNotificationStore implements NotificationStore {
   }
 
   @Override
-  public CreateOutcome create(Notification draft, String eventId, boolean onlyIfSubscribed) {
+  public CompletionStage<CreateOutcome> create(Notification draft, String eventId, boolean onlyIfSubscribed) {
     String email = draft.receiverEmail();
-    List<Object> result =
-        CREATE.run(
-            redis,
+    return CREATE.<List<Object>>runAsync(
+            async,
             ScriptOutputType.MULTI,
             List.of(
                 eventId == null ? "" : NotificationKeys.byEvent(eventId),
@@ -53,19 +53,24 @@ public final class RedisNotificationStore implements NotificationStore {
                 email,
                 Integer.toString(maxPerUser),
                 Long.toString(dedupeFor.toSeconds()),
-                onlyIfSubscribed ? "1" : "0"));
+                onlyIfSubscribed ? "1" : "0"))
+        .thenApply(result -> outcome(result, draft)); // on a Redis I/O thread: no blocking calls here
+  }
+
+  private static CreateOutcome outcome(List<Object> result, Notification draft) {
     long status = (Long) result.get(0);
     String id = (String) result.get(1);
     return switch ((int) status) {
       case 1 -> new CreateOutcome(CreateOutcome.Status.CREATED, parse((String) result.get(2)));
       case 2 -> new CreateOutcome(CreateOutcome.Status.UNSUBSCRIBED, null);
-      case 3 -> new CreateOutcome(CreateOutcome.Status.DUPLICATE_PENDING, find(email, id).orElse(null));
-      default -> new CreateOutcome(CreateOutcome.Status.DUPLICATE, find(email, id).orElse(null));
+      // the same event made it earlier: the same content, under the id it got then
+      case 3 -> new CreateOutcome(CreateOutcome.Status.DUPLICATE_PENDING, withId(draft, id));
+      default -> new CreateOutcome(CreateOutcome.Status.DUPLICATE, withId(draft, id));
     };
   }
 
-  private Optional<Notification> find(String email, String id) {
-    return all(email).stream().filter(n -> n.id().equals(id)).findFirst();
+  private static Notification withId(Notification n, String id) {
+    return new Notification(id, n.senderEmail(), n.receiverEmail(), n.messageId(), n.preview(), n.timestamp(), n.read());
   }
 
   @Override

@@ -46,6 +46,22 @@ public final class LuaScript {
   }
 
 
+  /** The same, without waiting: commands issued back to back this way travel pipelined. */
+  public <T> java.util.concurrent.CompletableFuture<T> runAsync(
+      io.lettuce.core.api.async.RedisAsyncCommands<String, String> redis, ScriptOutputType type, List<String> keys, List<String> args) {
+    String[] k = keys.toArray(String[]::new);
+    String[] a = args.toArray(String[]::new);
+    return redis.<T>evalsha(sha, type, k, a)
+        .toCompletableFuture()
+        .exceptionallyCompose(
+            e -> {
+              Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+              return cause instanceof RedisNoScriptException
+                  ? redis.<T>eval(source, type, k, a).toCompletableFuture()
+                  : java.util.concurrent.CompletableFuture.failedFuture(cause);
+            });
+  }
+
   /** Flattens stream fields to the ARGV tail the scripts expect: count, then name/value pairs. */
   public static void appendFields(List<String> args, Map<String, String> fields) {
     args.add(Integer.toString(fields.size() * 2));

@@ -24,6 +24,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import parley.events.DomainEvent;
@@ -47,14 +52,19 @@ import parley.events.EventDecodingException;
  */
 public final class StreamConsumer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StreamConsumer.class);
+  private static final Duration HANDLER_TIMEOUT = Duration.ofSeconds(10);
 
-  /** Handles one decoded event. Throwing leaves the entry pending, to be retried later. */
+  /**
+   * Handles one decoded event without blocking: every entry of a batch is handed over first and
+   * awaited after, so their Redis calls travel pipelined. A failed stage (or a throw) leaves the
+   * entry pending, to be retried later.
+   */
   @FunctionalInterface
   public interface EventHandler {
     /**
-     * @return work to run once the entry is acknowledged (e.g. a push), or {@code null}
+     * @return completes with work to run once the entry is acknowledged (e.g. a push), or null
      */
-    Runnable handle(String entryId, DomainEvent event) throws Exception;
+    CompletionStage<Runnable> handle(String entryId, DomainEvent event);
   }
 
   /** How a consumer reads. */
@@ -236,6 +246,9 @@ public final class StreamConsumer implements AutoCloseable {
     }
     List<String> done = new ArrayList<>(batch.size());
     List<Runnable> after = new ArrayList<>();
+    List<String> ids = new ArrayList<>(batch.size());
+    List<String> types = new ArrayList<>(batch.size());
+    List<CompletableFuture<Runnable>> handled = new ArrayList<>(batch.size());
     for (StreamMessage<String, String> entry : batch) {
       if (entry.getBody() == null || entry.getBody().isEmpty()) {
         // deleted or trimmed while pending: nothing to do but acknowledge
@@ -249,15 +262,28 @@ public final class StreamConsumer implements AutoCloseable {
         deadLetter(entry, "cannot decode: " + e.getMessage());
         continue;
       }
+      ids.add(entry.getId());
+      types.add(event.type());
       try {
-        Runnable then = handler.handle(entry.getId(), event);
-        done.add(entry.getId());
+        handled.add(handler.handle(entry.getId(), event).toCompletableFuture());
+      } catch (RuntimeException e) {
+        handled.add(CompletableFuture.failedFuture(e));
+      }
+    }
+    for (int i = 0; i < handled.size(); i++) {
+      try {
+        Runnable then = handled.get(i).get(HANDLER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        done.add(ids.get(i));
         if (then != null) {
           after.add(then);
         }
-      } catch (Exception e) {
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return; // unacknowledged entries stay pending; they are retried
+      } catch (ExecutionException | TimeoutException e) {
         failed.increment();
-        log.warn("{}: entry {} ({}) failed, left pending for retry: {}", settings.stream(), entry.getId(), event.type(), e.toString());
+        Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+        log.warn("{}: entry {} ({}) failed, left pending for retry: {}", settings.stream(), ids.get(i), types.get(i), cause.toString());
       }
     }
     if (!done.isEmpty()) {

@@ -59,6 +59,10 @@ class StreamConsumerTest {
     return c.start();
   }
 
+  private static java.util.concurrent.CompletionStage<Runnable> done(Runnable then) {
+    return java.util.concurrent.CompletableFuture.completedFuture(then);
+  }
+
   private String append(long messageId) {
     return cmd.xadd(STREAM, EventCodec.encode(new MessageSent(EventCodec.newEventId(), Instant.now(), messageId, "a@x.io", "b@x.io", "hi")));
   }
@@ -66,7 +70,7 @@ class StreamConsumerTest {
   @Test
   void createsStreamAndGroupAndHandlesEveryEntryInOrderThenAcks() {
     List<Long> seen = new CopyOnWriteArrayList<>();
-    consumer = start("c1", Duration.ofSeconds(30), (id, e) -> { seen.add(((MessageSent) e).messageId()); return null; });
+    consumer = start("c1", Duration.ofSeconds(30), (id, e) -> { seen.add(((MessageSent) e).messageId()); return done(null); });
     append(1);
     append(2);
     append(3);
@@ -81,7 +85,7 @@ class StreamConsumerTest {
     append(1);
     append(2);
     List<Long> seen = new CopyOnWriteArrayList<>();
-    consumer = start("c1", Duration.ofSeconds(30), (id, e) -> { seen.add(((MessageSent) e).messageId()); return null; });
+    consumer = start("c1", Duration.ofSeconds(30), (id, e) -> { seen.add(((MessageSent) e).messageId()); return done(null); });
 
     await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 2);
   }
@@ -89,7 +93,7 @@ class StreamConsumerTest {
   @Test
   void anUndecodableEntryGoesToTheDeadLetterStreamAndProcessingGoesOn() {
     List<Long> seen = new CopyOnWriteArrayList<>();
-    consumer = start("c1", Duration.ofSeconds(30), (id, e) -> { seen.add(((MessageSent) e).messageId()); return null; });
+    consumer = start("c1", Duration.ofSeconds(30), (id, e) -> { seen.add(((MessageSent) e).messageId()); return done(null); });
     String poison = cmd.xadd(STREAM, Map.of("type", "Garbage", "v", "1"));
     append(7);
 
@@ -113,6 +117,28 @@ class StreamConsumerTest {
   }
 
   @Test
+  void aFailedAsyncStageLeavesItsEntryPendingWhileTheRestOfTheBatchIsAcked() {
+    List<Long> seen = new CopyOnWriteArrayList<>();
+    consumer = start("c1", Duration.ofSeconds(60), (id, e) -> {
+      long m = ((MessageSent) e).messageId();
+      if (m == 2) {
+        return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("redis said no"));
+      }
+      seen.add(m);
+      return done(null);
+    });
+    append(1);
+    String failing = append(2);
+    append(3);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 2);
+    await().untilAsserted(() -> {
+      var pending = cmd.xpending(STREAM, io.lettuce.core.Consumer.from("notification-svc", "c1"), io.lettuce.core.Range.create("-", "+"), io.lettuce.core.Limit.from(10));
+      assertThat(pending).extracting(p -> p.getId()).containsExactly(failing);
+    });
+  }
+
+  @Test
   @SuppressWarnings("unchecked")
   void entriesLeftPendingByACrashedConsumerAreReclaimedByAnother() {
     // "crashed" reads entries and never acknowledges them
@@ -123,7 +149,7 @@ class StreamConsumerTest {
     assertThat(cmd.xpending(STREAM, "notification-svc").getCount()).isEqualTo(2);
 
     List<Long> seen = new CopyOnWriteArrayList<>();
-    consumer = start("survivor", Duration.ofMillis(300), (id, e) -> { seen.add(((MessageSent) e).messageId()); return null; });
+    consumer = start("survivor", Duration.ofMillis(300), (id, e) -> { seen.add(((MessageSent) e).messageId()); return done(null); });
 
     await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 2);
     assertThat(seen).containsExactlyInAnyOrder(1L, 2L);
@@ -138,7 +164,7 @@ class StreamConsumerTest {
     cmd.xreadgroup(io.lettuce.core.Consumer.from("notification-svc", "me"), io.lettuce.core.XReadArgs.StreamOffset.lastConsumed(STREAM));
 
     List<Long> seen = new CopyOnWriteArrayList<>();
-    consumer = start("me", Duration.ofSeconds(60), (id, e) -> { seen.add(((MessageSent) e).messageId()); return null; });
+    consumer = start("me", Duration.ofSeconds(60), (id, e) -> { seen.add(((MessageSent) e).messageId()); return done(null); });
 
     await().atMost(Duration.ofSeconds(5)).until(() -> seen.equals(List.of(1L)));
   }
@@ -147,7 +173,7 @@ class StreamConsumerTest {
   void aConsumerStartedBeforeItsGroupCanBeCreatedKeepsTryingAndThenWorks() {
     cmd.set(STREAM, "not a stream"); // XGROUP CREATE fails (as it does while Redis is LOADING)
     List<Long> seen = new CopyOnWriteArrayList<>();
-    consumer = start("c1", Duration.ofSeconds(30), (id, e) -> { seen.add(((MessageSent) e).messageId()); return null; });
+    consumer = start("c1", Duration.ofSeconds(30), (id, e) -> { seen.add(((MessageSent) e).messageId()); return done(null); });
 
     await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> cmd.exists(STREAM) == 1);
     cmd.del(STREAM);
@@ -159,7 +185,7 @@ class StreamConsumerTest {
   @Test
   void theGroupIsCreatedAgainWhenItDisappears() {
     List<Long> seen = new CopyOnWriteArrayList<>();
-    consumer = start("c1", Duration.ofSeconds(30), (id, e) -> { seen.add(((MessageSent) e).messageId()); return null; });
+    consumer = start("c1", Duration.ofSeconds(30), (id, e) -> { seen.add(((MessageSent) e).messageId()); return done(null); });
     append(1);
     await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 1);
 
@@ -172,7 +198,7 @@ class StreamConsumerTest {
   @Test
   void afterAckWorkRunsOnlyOnceTheEntryIsAcknowledged() {
     List<Long> pendingAtPush = new CopyOnWriteArrayList<>();
-    consumer = start("c1", Duration.ofSeconds(30), (id, e) -> () -> pendingAtPush.add(cmd.xpending(STREAM, "notification-svc").getCount()));
+    consumer = start("c1", Duration.ofSeconds(30), (id, e) -> done(() -> pendingAtPush.add(cmd.xpending(STREAM, "notification-svc").getCount())));
     append(1);
 
     await().atMost(Duration.ofSeconds(5)).until(() -> pendingAtPush.size() == 1);
