@@ -54,7 +54,7 @@ final class RedisCeiling {
           String sender = "s" + (n % 16) + "@bench.io";
           String receiver = "r" + (n % 16) + "@bench.io";
           List<String> args = new ArrayList<>(List.of("message:", sender, receiver, "bench content " + n, Instant.now().toString(), "100000", sender, receiver, "message_id"));
-          addFields(args, EventCodec.encode(new MessageSent(EventCodec.newEventId(), Instant.now(), 0, sender, receiver, "bench content")));
+          parley.runtime.redis.LuaScript.appendFields(args, EventCodec.encode(new MessageSent(EventCodec.newEventId(), Instant.now(), 0, sender, receiver, "bench content")));
           String conv = "conversation:" + receiver + ":" + sender;
           inFlight.add(r.evalsha(sendSha, ScriptOutputType.INTEGER,
               new String[] {"message_id_counter", conv, conv + ":messages", "user:" + sender + ":conversations", "user:" + receiver + ":conversations", "user:" + sender + ":messages", "user:" + receiver + ":messages", "events:messages"},
@@ -83,13 +83,6 @@ final class RedisCeiling {
     }
   }
 
-  private static void addFields(List<String> args, java.util.Map<String, String> fields) {
-    args.add(Integer.toString(fields.size() * 2));
-    fields.forEach((k, v) -> {
-      args.add(k);
-      args.add(v);
-    });
-  }
 
   private static String resource(String path) {
     try (InputStream in = RedisCeiling.class.getResourceAsStream(path)) {

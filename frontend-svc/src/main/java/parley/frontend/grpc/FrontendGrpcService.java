@@ -50,7 +50,7 @@ public final class FrontendGrpcService extends FrontendServiceGrpc.FrontendServi
   public void subscribe(SubscribeRequest request, StreamObserver<Notification> response) {
     String email = Validation.email("email", request.getEmail());
     Caller.requireSelf(email);
-    String afterId = request.hasAfterId() && !request.getAfterId().isBlank() ? parley.frontend.http.Cursor.valid(request.getAfterId()) : null;
+    String afterId = request.hasAfterId() && !request.getAfterId().isBlank() ? Validation.notificationId("after_id", request.getAfterId()) : null;
     ServerCallStreamObserver<Notification> out = (ServerCallStreamObserver<Notification>) response;
     LiveSession session = new LiveSession(email, new GrpcSink(out), acks, stats);
     out.setOnCancelHandler(() -> session.close("client cancelled"));

@@ -18,6 +18,7 @@ import parley.frontend.live.LiveSession;
 import parley.frontend.live.LiveStats;
 import parley.runtime.auth.Principal;
 import parley.runtime.error.ServiceException;
+import parley.runtime.error.Validation;
 import parley.runtime.http.HttpAuth;
 import parley.runtime.http.HttpErrors;
 
@@ -79,7 +80,7 @@ public final class EventsRoute implements AutoCloseable {
 
   static String cursor(String header, String query) {
     String raw = header != null && !header.isBlank() ? header : query;
-    return raw == null || raw.isBlank() ? null : Cursor.valid(raw);
+    return raw == null || raw.isBlank() ? null : Validation.notificationId("the last event id", raw);
   }
 
   private static void retryHint(SseClient client) {

@@ -1,7 +1,7 @@
 package parley.notification.domain;
 
 import java.util.Comparator;
-import parley.runtime.error.ServiceException;
+import parley.runtime.error.Validation;
 
 /**
  * Notification ids are Redis stream ids ({@code <ms>-<seq>}) of the event that caused them, so
@@ -21,10 +21,7 @@ public final class NotificationIds {
 
   /** Checks a client-supplied id (after_id, Last-Event-ID). */
   public static String valid(String field, String id) {
-    if (id == null || !id.matches("\\d{1,19}-\\d{1,19}")) {
-      throw ServiceException.invalid(field + " must be a notification id such as 1732320000000-0, got '" + id + "'");
-    }
-    return id;
+    return Validation.notificationId(field, id);
   }
 
   private static long[] parse(String id) {

@@ -36,6 +36,15 @@ public final class Validation {
     return v;
   }
 
+  /** A notification id (the stream id of its event, e.g. {@code 1732320000000-0}), trimmed. */
+  public static String notificationId(String field, String id) {
+    String v = id == null ? "" : id.trim();
+    if (!v.matches("\\d{1,19}-\\d{1,19}")) {
+      throw ServiceException.invalid(field + " must be a notification id such as 1732320000000-0, got '" + id + "'");
+    }
+    return v;
+  }
+
   /** A page size: 0 means the default, otherwise 1 to max. */
   public static int pageSize(int requested, int defaultSize, int max) {
     if (requested == 0) {

@@ -21,8 +21,7 @@ public final class HttpAuth {
   }
 
   public Principal caller(Context ctx) {
-    String token =
-        TokenService.bearer(ctx.header("Authorization")).orElseGet(() -> ctx.cookie(SESSION_COOKIE));
+    String token = token(ctx);
     if (token == null || token.isBlank()) {
       throw new ServiceException(
           ErrorCode.UNAUTHENTICATED, "log in first: send Authorization: Bearer <token> (POST /login on user-svc)");
@@ -30,9 +29,11 @@ public final class HttpAuth {
     return tokens.verify(token);
   }
 
-  /** The raw token the caller presented, to forward to peer services. */
+  /**
+   * The raw token the caller presented, to forward to peer services (which verify it again).
+   * Not verified here: call {@link #caller} first, as every route does.
+   */
   public String token(Context ctx) {
-    caller(ctx);
     return TokenService.bearer(ctx.header("Authorization")).orElseGet(() -> ctx.cookie(SESSION_COOKIE));
   }
 
