@@ -41,7 +41,9 @@ class EndToEndTest {
   @AfterEach
   void stop() {
     streams.forEach(SseClient::close);
-    stack.close();
+    if (stack != null) {
+      stack.close();
+    }
   }
 
   private SseClient connect(String token, String lastId) throws Exception {

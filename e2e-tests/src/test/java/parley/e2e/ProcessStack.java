@@ -23,11 +23,16 @@ final class ProcessStack implements AutoCloseable {
     ports = Topology.Ports.free();
     envs = Topology.environments(redis::url, ports, SECRET);
     logs = Files.createDirectories(root.resolve("e2e-tests/target/e2e-logs"));
-    for (String name : envs.keySet()) {
-      start(name);
-    }
-    for (ServiceProcess s : services.values()) {
-      s.awaitReady(Duration.ofSeconds(60));
+    try {
+      for (String name : envs.keySet()) {
+        start(name);
+      }
+      for (ServiceProcess s : services.values()) {
+        s.awaitReady(Duration.ofSeconds(60));
+      }
+    } catch (RuntimeException e) {
+      close();
+      throw e;
     }
   }
 

@@ -1,11 +1,9 @@
 package parley.frontend;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import parley.local.FreePorts;
 import parley.message.MessageApp;
 import parley.message.MessageConfig;
 import parley.notification.NotificationApp;
@@ -23,9 +21,9 @@ final class ParleyStack implements AutoCloseable {
   static final String SECRET = "test-secret-test-secret-test-secret!";
   final TokenService tokens = new TokenService(SECRET.getBytes(StandardCharsets.UTF_8));
   final TestRedis redis;
-  final int frontendGrpc = freePort();
-  final int frontendHttp = freePort();
-  final int notificationGrpc = freePort();
+  final int frontendGrpc = FreePorts.next();
+  final int frontendHttp = FreePorts.next();
+  final int notificationGrpc = FreePorts.next();
   final ServiceHost users;
   final ServiceHost messages;
   final ServiceHost notifications;
@@ -102,14 +100,6 @@ final class ParleyStack implements AutoCloseable {
     Map<String, String> all = new HashMap<>(Map.of("HTTP_PORT", "0", "GRPC_PORT", "0", "AUTH_SECRET", SECRET));
     all.putAll(specific);
     return new Env(all);
-  }
-
-  static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   @Override

@@ -1,7 +1,6 @@
 package parley.local;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
@@ -33,7 +32,7 @@ public final class LocalRedis implements AutoCloseable {
       return new LocalRedis(uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort(), "REDIS_URL", () -> {});
     }
     Files.createDirectories(dataDir);
-    int port = free(6379) ? 6379 : freePort();
+    int port = FreePorts.isFree(6379) ? 6379 : FreePorts.next();
     String binary = onPath("redis-server");
     if (binary != null) {
       Process p =
@@ -69,21 +68,6 @@ public final class LocalRedis implements AutoCloseable {
       }
     }
     return null;
-  }
-
-  static boolean free(int port) {
-    try (ServerSocket s = new ServerSocket(port)) {
-      s.setReuseAddress(true);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  public static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   /** Waits until Redis answers PING with PONG (not just listening: it may still be loading its AOF). */

@@ -27,7 +27,7 @@ public final class LocalRun {
     String secret = secret(state);
     Topology.Ports ports = Topology.Ports.standard();
     for (int port : List.of(ports.userHttp(), ports.userGrpc(), ports.messageHttp(), ports.messageGrpc(), ports.notificationHttp(), ports.notificationGrpc(), ports.frontendHttp(), ports.frontendGrpc())) {
-      if (!LocalRedis.free(port)) {
+      if (!FreePorts.isFree(port)) {
         System.err.println("Port " + port + " is already in use (is Parley already running?). Stop whatever holds it and try again.");
         System.exit(1);
       }

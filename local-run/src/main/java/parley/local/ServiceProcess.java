@@ -66,7 +66,7 @@ public final class ServiceProcess implements AutoCloseable {
     Instant deadline = Instant.now().plus(timeout);
     while (Instant.now().isBefore(deadline)) {
       if (!alive()) {
-        throw new IllegalStateException(name + " exited with code " + process.exitValue() + "; see " + log);
+        throw new IllegalStateException(name + " exited with code " + process.exitValue() + "; the end of " + log + ":\n" + logTail(20));
       }
       try {
         HttpResponse<Void> r =
@@ -82,7 +82,17 @@ public final class ServiceProcess implements AutoCloseable {
       }
       sleep(200);
     }
-    throw new IllegalStateException(name + " was not ready after " + timeout.toSeconds() + " s; see " + log);
+    throw new IllegalStateException(name + " was not ready after " + timeout.toSeconds() + " s; the end of " + log + ":\n" + logTail(20));
+  }
+
+  /** The log's last lines, so a failure says why without a trip to the file (CI keeps only its output). */
+  private String logTail(int lines) {
+    try {
+      List<String> all = Files.readAllLines(log);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException | RuntimeException e) {
+      return "(log unreadable: " + e.getMessage() + ")";
+    }
   }
 
   /** SIGKILL, as a crash would. */

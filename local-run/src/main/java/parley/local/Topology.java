@@ -15,8 +15,8 @@ public final class Topology {
     }
 
     /** Any free ports (tests). */
-    public static Ports free() throws java.io.IOException {
-      return new Ports(LocalRedis.freePort(), LocalRedis.freePort(), LocalRedis.freePort(), LocalRedis.freePort(), LocalRedis.freePort(), LocalRedis.freePort(), LocalRedis.freePort(), LocalRedis.freePort());
+    public static Ports free() {
+      return new Ports(FreePorts.next(), FreePorts.next(), FreePorts.next(), FreePorts.next(), FreePorts.next(), FreePorts.next(), FreePorts.next(), FreePorts.next());
     }
   }
 

@@ -3,9 +3,9 @@ package parley.message;
 import static org.assertj.core.api.Assertions.assertThat;
 import static parley.testkit.HttpJson.obj;
 
-import java.net.ServerSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import parley.local.FreePorts;
 import parley.testkit.HttpJson;
 import parley.testkit.RedisExtension;
 import parley.testkit.TestRedis;
@@ -15,10 +15,7 @@ class UserSvcDownTest {
 
   @Test
   void sendingWhileUserSvcIsDownIsAQuick503AndStoresNothing(TestRedis redis) throws Exception {
-    int closedPort;
-    try (ServerSocket s = new ServerSocket(0)) {
-      closedPort = s.getLocalPort();
-    }
+    int closedPort = FreePorts.next();
     try (MessageSvcFixture svc = new MessageSvcFixture(redis, "127.0.0.1:" + closedPort);
         var db = redis.connect(1)) {
       String uni = svc.register("uni@example.com");

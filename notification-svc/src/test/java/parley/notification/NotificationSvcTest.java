@@ -9,7 +9,6 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.lettuce.core.api.StatefulRedisConnection;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +23,7 @@ import parley.events.EventCodec;
 import parley.events.MessageRead;
 import parley.events.MessageSent;
 import parley.events.UserDeleted;
+import parley.local.FreePorts;
 import parley.notification.v1.AckDeliveredRequest;
 import parley.notification.v1.CreateNotificationRequest;
 import parley.notification.v1.ListNotificationsRequest;
@@ -56,7 +56,7 @@ class NotificationSvcTest {
 
   @BeforeEach
   void start() throws Exception {
-    frontend = new FakeFrontend(freePort()).start();
+    frontend = new FakeFrontend(FreePorts.next()).start();
     messagesDb = redis.connect(1);
     db = redis.connect(2);
   }
@@ -90,12 +90,6 @@ class NotificationSvcTest {
     frontend.close();
     messagesDb.close();
     db.close();
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   private String sent(String eventId, long messageId, String from, String to) {

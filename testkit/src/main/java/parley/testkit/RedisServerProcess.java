@@ -1,7 +1,6 @@
 package parley.testkit;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +9,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import parley.local.FreePorts;
 
 /**
  * A {@code redis-server} child process on a free loopback port, with its own temporary directory,
@@ -35,7 +35,7 @@ public final class RedisServerProcess {
   public static RedisServerProcess start() {
     String binary = findBinary();
     for (int attempt = 0; attempt < 5; attempt++) {
-      int port = freePort();
+      int port = FreePorts.next();
       try {
         Path dir = Files.createTempDirectory("parley-test-redis-");
         Process process =
@@ -82,15 +82,6 @@ public final class RedisServerProcess {
       }
     }
     throw new UnavailableException("no redis-server on PATH");
-  }
-
-  static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UnavailableException("no free port: " + e.getMessage());
-    }
   }
 
   private static boolean awaitListening(Process process, int port) {
