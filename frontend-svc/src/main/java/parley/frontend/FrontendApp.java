@@ -1,12 +1,15 @@
 package parley.frontend;
 
 import io.javalin.http.staticfiles.Location;
+import jakarta.servlet.DispatcherType;
+import java.util.EnumSet;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import parley.frontend.grpc.FrontendGrpcService;
 import parley.frontend.grpc.GrpcDeliveryAcks;
 import parley.frontend.grpc.GrpcReplay;
 import parley.frontend.grpc.Peers;
+import parley.frontend.http.EventStreamAccept;
 import parley.frontend.http.EventsRoute;
 import parley.frontend.http.WebApi;
 import parley.frontend.live.LiveHub;
@@ -43,7 +46,10 @@ public final class FrontendApp {
             api.register(routes);
             events.register(routes);
           })
-          .javalin(cfg -> cfg.staticFiles.add("/public", Location.CLASSPATH))
+          .javalin(cfg -> {
+            cfg.staticFiles.add("/public", Location.CLASSPATH);
+            cfg.jetty.modifyServletContextHandler(h -> h.addFilter(EventStreamAccept.class, EventStreamAccept.PATH, EnumSet.of(DispatcherType.REQUEST)));
+          })
           .ready(new ReadinessCheck("redis", () -> RedisConnections.ping(publisher)))
           .ready(new ReadinessCheck("user-svc", peers.userChannel()::reachable))
           .ready(new ReadinessCheck("message-svc", peers.messageChannel()::reachable))

@@ -71,12 +71,28 @@ class LiveDeliveryTest {
     SseClient.Event e = events.next("notification", WAIT);
     assertThat(e).isNotNull();
     assertThat(e.data()).contains("\"sender_email\":\"uni@example.com\"").contains("\"preview\":\"hola fc\"");
+    assertThat(e.data()).as("the fields and types of GET /list_notifications").containsPattern("\"message_id\":\\d+[,}]").doesNotContain("reset");
     assertThat(e.id()).matches("\\d+-\\d+");
     assertThat(events.raw).contains("retry: 3000");
     // delivered live, so acknowledged: nothing stays pending
     try (var db = redis.connect(2)) {
       await().atMost(WAIT).until(() -> db.sync().llen("notifications:" + FC + ":pending") == 0);
     }
+  }
+
+  @Test
+  void aPlainHttpClientThatAcceptsAnythingGetsTheEventStreamToo() throws Exception {
+    stack = new ParleyStack(redis);
+    String uni = stack.register(UNI);
+    String fc = stack.register(FC);
+    SseClient curlLike = new SseClient(stack.frontendHttp, fc, null, "*/*");
+    closing.add(curlLike);
+    assertThat(curlLike.status).isEqualTo(200);
+    assertThat(curlLike.next("heartbeat", WAIT)).isNotNull();
+
+    stack.send(uni, FC, "seen by curl");
+
+    assertThat(curlLike.next("notification", WAIT).data()).contains("\"preview\":\"seen by curl\"");
   }
 
   @Test

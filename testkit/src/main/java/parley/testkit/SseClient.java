@@ -23,7 +23,12 @@ public final class SseClient implements AutoCloseable {
   private final Thread reader;
 
   public SseClient(int port, String token, String lastEventId) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/events")).header("Accept", "text/event-stream");
+    this(port, token, lastEventId, "text/event-stream");
+  }
+
+  /** With the given {@code Accept} header: a browser's EventSource sends text/event-stream, curl sends the any-type wildcard. */
+  public SseClient(int port, String token, String lastEventId, String accept) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/events")).header("Accept", accept);
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }

@@ -1,14 +1,13 @@
 package parley.frontend.http;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
 import io.javalin.http.sse.SseClient;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import parley.frontend.live.LiveSink;
 import parley.notification.v1.Notification;
 
 /** A Server-Sent Events response: each notification is an event with its id, so the browser resumes from it. */
 final class SseSink implements LiveSink {
-  private static final JsonFormat.Printer JSON = JsonFormat.printer().preservingProtoFieldNames().alwaysPrintFieldsWithNoPresence().omittingInsignificantWhitespace();
   private final SseClient client;
 
   SseSink(SseClient client) {
@@ -20,19 +19,25 @@ final class SseSink implements LiveSink {
     if (client.terminated()) {
       return false;
     }
-    try {
-      client.sendEvent("notification", JSON.print(n), n.getId());
-    } catch (InvalidProtocolBufferException e) {
-      return true;
-    } catch (RuntimeException gone) {
-      return false;
-    }
-    return !client.terminated();
+    return quietly(() -> client.sendEvent("notification", view(n), n.getId())) && !client.terminated();
+  }
+
+  /** The same fields, names and types as notification-svc's {@code GET /list_notifications} entries. */
+  static Map<String, Object> view(Notification n) {
+    Map<String, Object> v = new LinkedHashMap<>();
+    v.put("id", n.getId());
+    v.put("sender_email", n.getSenderEmail());
+    v.put("receiver_email", n.getReceiverEmail());
+    v.put("message_id", n.getMessageId());
+    v.put("preview", n.getPreview());
+    v.put("timestamp", n.getTimestamp());
+    v.put("read", n.getRead());
+    return v;
   }
 
   @Override
   public synchronized void reset() {
-    quietly(() -> client.sendEvent("reset", "{\"reason\":\"your last id is older than the retained history; refetch the list\"}"));
+    quietly(() -> client.sendEvent("reset", Map.of("reason", "your last id is older than the retained history; refetch the list")));
   }
 
   /** A heartbeat the page can see (an SSE comment would be invisible to EventSource). */
@@ -40,13 +45,13 @@ final class SseSink implements LiveSink {
     if (client.terminated()) {
       return false;
     }
-    return quietly(() -> client.sendEvent("heartbeat", "{\"at\":\"" + at + "\"}")) && !client.terminated();
+    return quietly(() -> client.sendEvent("heartbeat", Map.of("at", at))) && !client.terminated();
   }
 
   @Override
   public synchronized void close(String reason) {
     if (!client.terminated()) {
-      quietly(() -> client.sendEvent("bye", "{\"reason\":\"" + reason.replace("\"", "'") + "\"}"));
+      quietly(() -> client.sendEvent("bye", Map.of("reason", reason)));
       quietly(client::close);
     }
   }

@@ -6,7 +6,6 @@ import io.grpc.StatusRuntimeException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import parley.runtime.error.ErrorCode;
@@ -98,8 +97,11 @@ public final class HttpErrors {
   }
 
   private static void write(Context ctx, ErrorCode code, String message, int status) {
-    ctx.status(status).json(Map.of("error", code.name(), "message", message == null ? code.name() : message));
+    ctx.status(status).json(new ErrorBody(code.name(), message == null ? code.name() : message));
   }
+
+  /** A record, not a map, so "error" always comes before "message". */
+  record ErrorBody(String error, String message) {}
 
   private static ErrorCode fromStatus(int status) {
     return switch (status) {
