@@ -42,6 +42,9 @@ public final class FrontendApp {
       return ServiceHost.builder("frontend-svc", tokens, registry)
           .ports(c.httpPort(), c.grpcPort())
           .grpc(FrontendGrpcService.ACCESS, new FrontendGrpcService(hub, acks, stats))
+          // ReceiveNotification publishes in arrival order, so a user's live streams see the
+          // pushes in the order notification-svc made them; no handler here blocks
+          .grpcOnEventLoop()
           .http(routes -> {
             api.register(routes);
             events.register(routes);

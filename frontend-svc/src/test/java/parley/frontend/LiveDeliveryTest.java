@@ -133,7 +133,7 @@ class LiveDeliveryTest {
       ids.add(e.id());
     }
     assertThat(previews).containsExactly("missed 1", "missed 2", "missed 3");
-    assertThat(ids).isSortedAccordingTo(parley.notification.domain.NotificationIds.ORDER).doesNotContain(lastSeen);
+    assertThat(ids).isSortedAccordingTo(parley.runtime.ids.NotificationIds.ORDER).doesNotContain(lastSeen);
     stack.send(uni, FC, "live again");
     assertThat(again.next("notification", WAIT).data()).contains("live again");
     assertThat(again.next("notification", Duration.ofMillis(700))).as("no duplicate").isNull();
@@ -196,6 +196,36 @@ class LiveDeliveryTest {
     await().atMost(WAIT).until(() -> got.size() == 2);
 
     assertThat(got).extracting(Notification::getPreview).containsExactly("before subscribing", "after subscribing");
+  }
+
+  @Test
+  void pushesOfOneUserReachTheirLiveStreamInTheOrderTheyWereSent() throws Exception {
+    stack = new ParleyStack(redis);
+    String fc = stack.register(FC);
+    ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", stack.frontendGrpc).usePlaintext().build();
+    closing.add(channel::shutdownNow);
+    List<Notification> got = new CopyOnWriteArrayList<>();
+    FrontendServiceGrpc.newStub(channel).withCallCredentials(PeerChannel.bearer(fc)).subscribe(SubscribeRequest.newBuilder().setEmail(FC).build(), collect(got));
+    await().atMost(WAIT).until(() -> stack.web().get("/metrics", null).body().contains("parley_live_connections{service=\"frontend-svc\"} 1.0"));
+
+    // as notification-svc does: one connection, calls issued one after another without waiting
+    ManagedChannel push = ManagedChannelBuilder.forAddress("127.0.0.1", stack.frontendGrpc).usePlaintext().build();
+    closing.add(push::shutdownNow);
+    var pusher = FrontendServiceGrpc.newFutureStub(push).withCallCredentials(PeerChannel.bearer(stack.tokens.issueService("notification-svc").token()));
+    // a connected channel (calls made while it connects are queued and may start in any order)
+    pusher.receiveNotification(Notification.newBuilder().setId("1-0").setReceiverEmail(UNI).build()).get();
+    List<String> sent = new ArrayList<>();
+    List<com.google.common.util.concurrent.ListenableFuture<?>> replies = new ArrayList<>();
+    for (int i = 1; i <= 300; i++) {
+      sent.add("1000" + i + "-0");
+      replies.add(pusher.receiveNotification(Notification.newBuilder().setId("1000" + i + "-0").setReceiverEmail(FC).setSenderEmail(UNI).build()));
+    }
+    for (var r : replies) {
+      r.get();
+    }
+
+    await().atMost(WAIT).until(() -> got.size() == sent.size());
+    assertThat(got).extracting(Notification::getId).containsExactlyElementsOf(sent);
   }
 
   @Test

@@ -235,11 +235,27 @@ class NotificationSvcTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> listed(FC).size() == 5);
     List<String> ids = listed(FC);
 
-    assertThat(ids).isSortedAccordingTo(parley.notification.domain.NotificationIds.ORDER);
+    assertThat(ids).isSortedAccordingTo(parley.runtime.ids.NotificationIds.ORDER);
     HttpJson.Reply after = http.get("/list_notifications?after=" + ids.get(2), token(FC));
     assertThat(after.json().path("notifications").findValuesAsText("id")).containsExactly(ids.get(3), ids.get(4));
     assertThat(after.json().path("reset").asBoolean()).isFalse();
     assertThat(http.get("/list_notifications?after=yesterday", token(FC)).status()).isEqualTo(400);
+  }
+
+  @Test
+  void aNotificationCreatedLateGetsAnIdAfterTheOnesBeforeItSoNoCursorSkipsIt() {
+    // entry 100 failed once and is retried after entry 200 made its notification
+    var store = new parley.notification.redis.RedisNotificationStore(db, 500, Duration.ofDays(1));
+    var notifications = new parley.notification.domain.Notifications(store, n -> java.util.concurrent.CompletableFuture.completedFuture(false), java.time.Clock.systemUTC());
+    notifications.apply("1700000000200-0", new MessageSent("e-200", Instant.now(), 2, UNI, FC, "second")).toCompletableFuture().join();
+    notifications.apply("1700000000100-0", new MessageSent("e-100", Instant.now(), 1, UNI, FC, "first, late")).toCompletableFuture().join();
+    notifications.apply("1700000000100-0", new MessageSent("e-100", Instant.now(), 1, UNI, FC, "first, late")).toCompletableFuture().join();
+
+    var all = notifications.list(FC, false, null, 100, false).notifications();
+    assertThat(all).extracting(parley.notification.domain.Notification::id).containsExactly("1700000000200-0", "1700000000200-1");
+    assertThat(notifications.list(FC, false, "1700000000200-0", 100, true).notifications())
+        .extracting(parley.notification.domain.Notification::preview)
+        .containsExactly("first, late");
   }
 
   @Test

@@ -100,6 +100,7 @@ public final class ServiceHost implements AutoCloseable {
     private Consumer<JavalinConfig> extra = c -> {};
     private int httpPort;
     private int grpcPort;
+    private boolean grpcOnEventLoop;
 
     private Builder(String name, TokenService tokens, PrometheusMeterRegistry registry) {
       this.name = name;
@@ -116,6 +117,15 @@ public final class ServiceHost implements AutoCloseable {
     public Builder grpc(Function<String, Access> access, BindableService... services) {
       this.access = access;
       this.services.addAll(List.of(services));
+      return this;
+    }
+
+    /**
+     * Handles gRPC calls on the transport's event loop, in arrival order per connection. Every
+     * handler of the service (and the interceptors) must then be non-blocking.
+     */
+    public Builder grpcOnEventLoop() {
+      this.grpcOnEventLoop = true;
       return this;
     }
 
@@ -149,7 +159,7 @@ public final class ServiceHost implements AutoCloseable {
 
     public ServiceHost start() {
       GrpcServerRunner grpc =
-          GrpcServerRunner.onPort(grpcPort, new AuthInterceptor(tokens, access), services).start();
+          GrpcServerRunner.onPort(grpcPort, new AuthInterceptor(tokens, access), services, grpcOnEventLoop).start();
       HttpHost http;
       try {
         http = new HttpHost(httpPort, routes, checks, registry, extra).start();

@@ -23,7 +23,7 @@ final class GrpcSink implements LiveSink {
   }
 
   @Override
-  public synchronized boolean send(Notification n) {
+  public synchronized boolean send(Notification n, String cursor) {
     if (done || out.isCancelled()) {
       return false;
     }
@@ -46,7 +46,7 @@ final class GrpcSink implements LiveSink {
 
   @Override
   public void reset() {
-    send(Notification.newBuilder().setReset(true).build());
+    send(Notification.newBuilder().setReset(true).build(), "");
   }
 
   @Override

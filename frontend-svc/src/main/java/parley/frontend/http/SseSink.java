@@ -15,11 +15,11 @@ final class SseSink implements LiveSink {
   }
 
   @Override
-  public synchronized boolean send(Notification n) {
+  public synchronized boolean send(Notification n, String cursor) {
     if (client.terminated()) {
       return false;
     }
-    return quietly(() -> client.sendEvent("notification", view(n), n.getId())) && !client.terminated();
+    return quietly(() -> client.sendEvent("notification", view(n), cursor)) && !client.terminated();
   }
 
   /** The same fields, names and types as notification-svc's {@code GET /list_notifications} entries. */

@@ -74,13 +74,17 @@ public final class LiveHub implements AutoCloseable {
       ready = subscribed.get(email);
     }
     session.onClose(() -> leave(session));
-    try {
-      ready.get(5, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      session.close("could not subscribe to live notifications: " + e.getMessage());
-      return;
-    }
-    session.replay(replay, afterId);
+    // never blocks the caller (a gRPC event loop or an HTTP thread): the replay starts once the
+    // channel is live
+    ready.orTimeout(5, TimeUnit.SECONDS)
+        .whenComplete(
+            (ok, error) -> {
+              if (error != null) {
+                session.close("could not subscribe to live notifications: " + error.getMessage());
+              } else {
+                session.replay(replay, afterId);
+              }
+            });
   }
 
   private void leave(LiveSession session) {

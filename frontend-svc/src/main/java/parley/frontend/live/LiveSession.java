@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import parley.notification.v1.Notification;
+import parley.runtime.ids.NotificationIds;
 
 /**
  * One live connection of one user. The hand-over from replay to live is gap- and duplicate-free:
@@ -28,6 +29,7 @@ public final class LiveSession {
   private final LiveStats stats;
   private final ExecutorService writer = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("live-", 0).factory());
   private final Set<String> sent = new HashSet<>();
+  private String highest;
   private final ArrayDeque<Notification> buffered = new ArrayDeque<>();
   private final AtomicInteger backlog = new AtomicInteger();
   private boolean replaying = true;
@@ -115,7 +117,10 @@ public final class LiveSession {
     if (closed || !sent.add(n.getId())) {
       return false;
     }
-    if (!sink.send(n)) {
+    if (highest == null || NotificationIds.compare(n.getId(), highest) > 0) {
+      highest = n.getId();
+    }
+    if (!sink.send(n, highest)) {
       close("client gone");
       return false;
     }

@@ -16,6 +16,7 @@ import parley.events.MessageSent;
 import parley.events.UserDeleted;
 import parley.runtime.error.ServiceException;
 import parley.runtime.error.Validation;
+import parley.runtime.ids.NotificationIds;
 
 /** The notification rules: who is notified of what, listing with replay cursors, read and delivery state. */
 public final class Notifications {

@@ -1,7 +1,7 @@
 -- Creates a notification exactly once per source event and queues it as pending.
 -- KEYS: 1 notification_event:{event_id} (or '' for none), 2 notifications:{email},
 --       3 notifications:{email}:pending, 4 notifications:{email}:horizon, 5 subscriptions
--- ARGV: 1 id ('' = make one from TIME), 2 json with "__ID__" for the id, 3 receiver,
+-- ARGV: 1 proposed id ('' = from TIME), 2 json with "__ID__" for the id, 3 receiver,
 --       4 max per user, 5 dedupe ttl seconds, 6 '1' = skip when unsubscribed
 -- Returns {status, id, json}: 1 created, 0 duplicate (already delivered), 3 duplicate still
 -- pending, 2 receiver unsubscribed.
@@ -16,7 +16,19 @@ if ARGV[6] == '1' and redis.call('HGET', KEYS[5], ARGV[3]) == '0' then return {2
 local id = ARGV[1]
 if id == '' then
   local t = redis.call('TIME')
-  id = (tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)) .. '-' .. redis.call('INCR', 'notification_seq')
+  id = (tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)) .. '-0'
+end
+-- Ids grow in creation order per user, so "after id" never skips one: normally the event's
+-- stream id; when that is not newer than the user's last id (an entry retried after a failure,
+-- or handled by another instance meanwhile), the next id after the last.
+local newest = redis.call('LINDEX', KEYS[2], -1)
+if newest then
+  local last = cjson.decode(newest).id
+  local lms, lseq = string.match(last, '^(%d+)-(%d+)$')
+  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
+  if lms and not (tonumber(ms) > tonumber(lms) or (ms == lms and tonumber(seq) > tonumber(lseq))) then
+    id = lms .. '-' .. string.format('%d', tonumber(lseq) + 1)
+  end
 end
 local json = string.gsub(ARGV[2], '__ID__', id, 1)
 if KEYS[1] ~= '' then redis.call('SET', KEYS[1], id, 'EX', ARGV[5]) end

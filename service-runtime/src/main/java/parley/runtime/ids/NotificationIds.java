@@ -1,11 +1,12 @@
-package parley.notification.domain;
+package parley.runtime.ids;
 
 import java.util.Comparator;
 import parley.runtime.error.Validation;
 
 /**
- * Notification ids are Redis stream ids ({@code <ms>-<seq>}) of the event that caused them, so
- * they are ordered; this compares them numerically.
+ * Notification ids look like Redis stream ids ({@code <ms>-<seq>}) and grow per user in creation
+ * order (normally the id of the event that caused the notification); this compares them
+ * numerically. Both notification-svc (cursors, listing) and frontend-svc (replay) order by it.
  */
 public final class NotificationIds {
   public static final Comparator<String> ORDER = NotificationIds::compare;
