@@ -244,18 +244,35 @@ class NotificationSvcTest {
 
   @Test
   void aNotificationCreatedLateGetsAnIdAfterTheOnesBeforeItSoNoCursorSkipsIt() {
-    // entry 100 failed once and is retried after entry 200 made its notification
+    // entry `early` failed once and is retried after entry `late` made its notification
     var store = new parley.notification.redis.RedisNotificationStore(db, 500, Duration.ofDays(1));
     var notifications = new parley.notification.domain.Notifications(store, n -> java.util.concurrent.CompletableFuture.completedFuture(false), java.time.Clock.systemUTC());
-    notifications.apply("1700000000200-0", new MessageSent("e-200", Instant.now(), 2, UNI, FC, "second")).toCompletableFuture().join();
-    notifications.apply("1700000000100-0", new MessageSent("e-100", Instant.now(), 1, UNI, FC, "first, late")).toCompletableFuture().join();
-    notifications.apply("1700000000100-0", new MessageSent("e-100", Instant.now(), 1, UNI, FC, "first, late")).toCompletableFuture().join();
+    long now = System.currentTimeMillis();
+    String early = (now - 200) + "-0";
+    String late = (now - 100) + "-0";
+    notifications.apply(late, new MessageSent("e-late", Instant.now(), 2, UNI, FC, "second")).toCompletableFuture().join();
+    notifications.apply(early, new MessageSent("e-early", Instant.now(), 1, UNI, FC, "first, late")).toCompletableFuture().join();
+    notifications.apply(early, new MessageSent("e-early", Instant.now(), 1, UNI, FC, "first, late")).toCompletableFuture().join();
 
     var all = notifications.list(FC, false, null, 100, false).notifications();
-    assertThat(all).extracting(parley.notification.domain.Notification::id).containsExactly("1700000000200-0", "1700000000200-1");
-    assertThat(notifications.list(FC, false, "1700000000200-0", 100, true).notifications())
+    assertThat(all).extracting(parley.notification.domain.Notification::id).containsExactly(late, (now - 100) + "-1");
+    assertThat(notifications.list(FC, false, late, 100, true).notifications())
         .extracting(parley.notification.domain.Notification::preview)
         .containsExactly("first, late");
+  }
+
+  @Test
+  void anEventOlderThanTheDedupeMemoryIsAcknowledgedWithoutANotification() {
+    startService(Map.of("NOTIFICATION_DEDUPE_SECONDS", "3600"));
+    // re-read after XGROUP SETID 0: its dedupe key expired long ago, it may have been notified
+    long twoHoursAgo = System.currentTimeMillis() - 2 * 3600_000;
+    messagesDb.sync().xadd("events:messages", new io.lettuce.core.XAddArgs().id(twoHoursAgo + "-0"),
+        EventCodec.encode(new MessageSent("old-event", Instant.now(), 1, UNI, FC, "old")));
+    String fresh = sent(2);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> listed(FC).size() == 1);
+    await().untilAsserted(() -> assertThat(messagesDb.sync().xpending("events:messages", "notification-svc").getCount()).isZero());
+    assertThat(listed(FC)).containsExactly(fresh);
   }
 
   @Test

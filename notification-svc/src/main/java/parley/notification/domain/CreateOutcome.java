@@ -10,6 +10,8 @@ public record CreateOutcome(Status status, Notification notification) {
     /** The event was processed before; its notification is still pending. */
     DUPLICATE_PENDING,
     /** The receiver is unsubscribed: nothing stored. */
-    UNSUBSCRIBED
+    UNSUBSCRIBED,
+    /** The event is older than the dedupe memory, so it may have been handled already: ignored. */
+    EXPIRED
   }
 }

@@ -45,7 +45,7 @@ public final class Notifications {
                 outcome ->
                     switch (outcome.status()) {
                       case CREATED, DUPLICATE_PENDING -> (Runnable) () -> push.push(outcome.notification());
-                      case DUPLICATE, UNSUBSCRIBED -> null;
+                      case DUPLICATE, UNSUBSCRIBED, EXPIRED -> null;
                     });
       }
       case MessageRead read -> {

@@ -63,6 +63,7 @@ public final class RedisNotificationStore implements NotificationStore {
     return switch ((int) status) {
       case 1 -> new CreateOutcome(CreateOutcome.Status.CREATED, parse((String) result.get(2)));
       case 2 -> new CreateOutcome(CreateOutcome.Status.UNSUBSCRIBED, null);
+      case 4 -> new CreateOutcome(CreateOutcome.Status.EXPIRED, null);
       // the same event made it earlier: the same content, under the id it got then
       case 3 -> new CreateOutcome(CreateOutcome.Status.DUPLICATE_PENDING, withId(draft, id));
       default -> new CreateOutcome(CreateOutcome.Status.DUPLICATE, withId(draft, id));

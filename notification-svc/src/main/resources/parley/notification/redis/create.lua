@@ -4,13 +4,19 @@
 -- ARGV: 1 proposed id ('' = from TIME), 2 json with "__ID__" for the id, 3 receiver,
 --       4 max per user, 5 dedupe ttl seconds, 6 '1' = skip when unsubscribed
 -- Returns {status, id, json}: 1 created, 0 duplicate (already delivered), 3 duplicate still
--- pending, 2 receiver unsubscribed.
+-- pending, 2 receiver unsubscribed, 4 event older than the dedupe memory (ignored).
 if KEYS[1] ~= '' then
   local existing = redis.call('GET', KEYS[1])
   if existing then
     if redis.call('LPOS', KEYS[3], existing) then return {3, existing, ''} end
     return {0, existing, ''}
   end
+  -- an event older than the dedupe memory may have made its notification long ago (re-read
+  -- after XGROUP SETID 0 or a group created again): it is ignored, never notified twice
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local born = tonumber(string.match(ARGV[1], '^(%d+)-') or '')
+  if born and born < now - tonumber(ARGV[5]) * 1000 then return {4, '', ''} end
 end
 if ARGV[6] == '1' and redis.call('HGET', KEYS[5], ARGV[3]) == '0' then return {2, '', ''} end
 local id = ARGV[1]
