@@ -150,8 +150,12 @@ $('mark-all').addEventListener('click', async () => {
   state.notifications.forEach((n) => { n.read = true; }); renderNotifications();
 });
 
+// The event's SSE id is the stream's cursor (the highest id sent), which is where a reconnect resumes.
+function remember(cursor) {
+  if (cursor) { state.lastId = cursor; localStorage.setItem('parley.lastId', cursor); }
+}
+
 function onNotification(n) {
-  if (n.id) { state.lastId = n.id; localStorage.setItem('parley.lastId', n.id); }
   if (state.seen.has(n.id)) return;
   state.seen.add(n.id);
   state.notifications.unshift(n);
@@ -179,7 +183,7 @@ function connect() {
   const src = new EventSource(url);
   state.source = src;
   src.onopen = () => { setConn('live'); watchdog(); };
-  src.addEventListener('notification', (ev) => { watchdog(); onNotification(JSON.parse(ev.data)); });
+  src.addEventListener('notification', (ev) => { watchdog(); remember(ev.lastEventId); onNotification(JSON.parse(ev.data)); });
   src.addEventListener('heartbeat', () => { setConn('live'); watchdog(); });
   src.addEventListener('reset', () => { loadNotifications(); loadConversations(); });
   src.addEventListener('bye', () => { src.close(); setConn('connecting'); reconnectSoon(); });

@@ -121,6 +121,8 @@ class UserRestTest {
     HttpJson.Reply r = register(huge, "a@example.com", "secret-pass");
 
     assertThat(r.status()).isEqualTo(413);
+    assertThat(r.error()).isEqualTo("PAYLOAD_TOO_LARGE");
+    assertThat(r.json().path("message").asText()).isEqualTo("the body is larger than the limit of 64 KiB");
     assertThat(db.sync().dbsize()).isZero();
   }
 

@@ -38,7 +38,12 @@ public final class HttpErrors {
           }
           write(ctx, code, description == null ? code.name() : description);
         });
-    routes.exception(HttpResponseException.class, (e, ctx) -> write(ctx, fromStatus(e.getStatus()), e.getMessage(), e.getStatus()));
+    routes.exception(
+        HttpResponseException.class,
+        (e, ctx) -> {
+          String message = e.getStatus() == 413 ? "the body is larger than the limit of " + HttpHost.MAX_BODY_BYTES / 1024 + " KiB" : e.getMessage();
+          write(ctx, fromStatus(e.getStatus()), message, e.getStatus());
+        });
     routes.exception(
         Exception.class,
         (e, ctx) -> {
