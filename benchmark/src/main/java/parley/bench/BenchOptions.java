@@ -11,6 +11,7 @@ public record BenchOptions(
     int pairs,
     int senders,
     Duration duration,
+    Duration warmup,
     int rate,
     Duration ceilingDuration,
     Path out) {
@@ -23,7 +24,8 @@ public record BenchOptions(
         --redis URL           the same Redis the system uses, for the ceiling run (default redis://localhost:6379)
         --pairs N             sender/receiver user pairs (default 8)
         --senders N           concurrent sending threads (default 8)
-        --duration S          seconds of load (default 20)
+        --duration S          seconds of measured load (default 20)
+        --warmup S            seconds of the same load first, not measured, so the JIT is warm (default 10)
         --rate R              offered sends per second in total; 0 = flat out (default 0)
         --ceiling-seconds S   seconds of the Redis ceiling run (default 5)
         --out FILE            JSON result file (default benchmark/target/results/bench-<time>.json)
@@ -36,6 +38,7 @@ public record BenchOptions(
     int pairs = 8;
     int senders = 8;
     int duration = 20;
+    int warmup = 10;
     int rate = 0;
     int ceiling = 5;
     Path out = null;
@@ -48,6 +51,7 @@ public record BenchOptions(
         case "--pairs" -> pairs = Integer.parseInt(args[++i]);
         case "--senders" -> senders = Integer.parseInt(args[++i]);
         case "--duration" -> duration = Integer.parseInt(args[++i]);
+        case "--warmup" -> warmup = Integer.parseInt(args[++i]);
         case "--rate" -> rate = Integer.parseInt(args[++i]);
         case "--ceiling-seconds" -> ceiling = Integer.parseInt(args[++i]);
         case "--out" -> out = Path.of(args[++i]);
@@ -61,6 +65,6 @@ public record BenchOptions(
     if (out == null) {
       out = Path.of("benchmark", "target", "results", "bench-" + System.currentTimeMillis() + ".json");
     }
-    return new BenchOptions(inProcess, host, redis, pairs, senders, Duration.ofSeconds(duration), rate, Duration.ofSeconds(ceiling), out);
+    return new BenchOptions(inProcess, host, redis, pairs, senders, Duration.ofSeconds(duration), Duration.ofSeconds(warmup), rate, Duration.ofSeconds(ceiling), out);
   }
 }

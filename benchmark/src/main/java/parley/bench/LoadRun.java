@@ -30,12 +30,16 @@ import parley.user.v1.UserServiceGrpc;
  * One load run: registers sender/receiver pairs, opens a gRPC Subscribe per receiver, sends from
  * many threads for the duration (flat out or at an offered rate), and measures for each message
  * the time from the SendMessage call to its notification arriving on the receiver's live stream.
- * The send time travels in the message (its preview), so nothing is matched by guesswork.
+ * The send time travels in the message (its preview), so nothing is matched by guesswork. A
+ * warm-up phase of the same load comes first; its messages are tagged and left out of every figure.
  */
 final class LoadRun {
   record Result(
       long sent, long errors, long received, long duplicates, long missing, double seconds, double drainSeconds,
       Histogram endToEnd, Histogram sendCall) {}
+
+  private static final String MEASURED = "bench ";
+  private static final String WARM_UP = "warm ";
 
   private final SystemUnderTest sut;
   private final BenchOptions o;
@@ -69,19 +73,12 @@ final class LoadRun {
       }
       Thread.sleep(500); // let every subscription join its channel
 
-      ExecutorService pool = Executors.newFixedThreadPool(o.senders());
+      if (!o.warmup().isZero()) {
+        load(messages, senders, receivers, tokens, o.warmup(), false);
+        Thread.sleep(1000); // the warm-up's tail drains before measuring
+      }
       long startNanos = System.nanoTime();
-      long endNanos = startNanos + o.duration().toNanos();
-      double perThreadRate = o.rate() > 0 ? (double) o.rate() / o.senders() : 0;
-      List<Future<?>> loops = new ArrayList<>();
-      for (int t = 0; t < o.senders(); t++) {
-        int thread = t;
-        loops.add(pool.submit(() -> sendLoop(messages, senders, receivers, tokens, thread, endNanos, perThreadRate)));
-      }
-      for (Future<?> f : loops) {
-        f.get();
-      }
-      pool.shutdown();
+      load(messages, senders, receivers, tokens, o.duration(), true);
       double seconds = (System.nanoTime() - startNanos) / 1e9;
       long drainStart = System.nanoTime();
       while (receivedIds.size() < sentIds.size() && System.nanoTime() - drainStart < Duration.ofSeconds(15).toNanos()) {
@@ -99,7 +96,25 @@ final class LoadRun {
     }
   }
 
-  private void sendLoop(ManagedChannel channel, List<String> senders, List<String> receivers, Map<String, String> tokens, int thread, long endNanos, double rate) {
+  /** Sends from {@code o.senders()} threads for {@code length}; only a measured phase is recorded. */
+  private void load(ManagedChannel messages, List<String> senders, List<String> receivers, Map<String, String> tokens, Duration length, boolean measured)
+      throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(o.senders());
+    long endNanos = System.nanoTime() + length.toNanos();
+    double perThreadRate = o.rate() > 0 ? (double) o.rate() / o.senders() : 0;
+    List<Future<?>> loops = new ArrayList<>();
+    for (int t = 0; t < o.senders(); t++) {
+      int thread = t;
+      loops.add(pool.submit(() -> sendLoop(messages, senders, receivers, tokens, thread, endNanos, perThreadRate, measured)));
+    }
+    for (Future<?> f : loops) {
+      f.get();
+    }
+    pool.shutdown();
+  }
+
+  private void sendLoop(
+      ManagedChannel channel, List<String> senders, List<String> receivers, Map<String, String> tokens, int thread, long endNanos, double rate, boolean measured) {
     long interval = rate > 0 ? (long) (1e9 / rate) : 0;
     long next = System.nanoTime();
     int i = thread;
@@ -109,11 +124,15 @@ final class LoadRun {
       var stub = MessageServiceGrpc.newBlockingStub(channel).withCallCredentials(PeerChannel.bearer(tokens.get(from)));
       long t0 = System.nanoTime();
       try {
-        var m = stub.sendMessage(SendMessageRequest.newBuilder().setSenderEmail(from).setReceiverEmail(receivers.get(pair)).setContent("bench " + t0).build());
-        sendCall.recordValue((System.nanoTime() - t0) / 1000);
-        sentIds.put(m.getId(), Boolean.TRUE);
+        var m = stub.sendMessage(SendMessageRequest.newBuilder().setSenderEmail(from).setReceiverEmail(receivers.get(pair)).setContent((measured ? MEASURED : WARM_UP) + t0).build());
+        if (measured) {
+          sendCall.recordValue((System.nanoTime() - t0) / 1000);
+          sentIds.put(m.getId(), Boolean.TRUE);
+        }
       } catch (RuntimeException e) {
-        errors.incrementAndGet();
+        if (measured) {
+          errors.incrementAndGet();
+        }
       }
       if (interval > 0) {
         next += interval;
@@ -134,14 +153,15 @@ final class LoadRun {
               @Override
               public void onNext(Notification n) {
                 long now = System.nanoTime();
+                String preview = n.getPreview();
+                if (!preview.startsWith(MEASURED)) {
+                  return; // the warm-up's
+                }
                 if (!receivedIds.add(n.getMessageId())) {
                   duplicates.incrementAndGet();
                   return;
                 }
-                String preview = n.getPreview();
-                if (preview.startsWith("bench ")) {
-                  endToEnd.recordValue(Math.max(0, (now - Long.parseLong(preview.substring(6))) / 1000));
-                }
+                endToEnd.recordValue(Math.max(0, (now - Long.parseLong(preview.substring(MEASURED.length()))) / 1000));
               }
 
               @Override

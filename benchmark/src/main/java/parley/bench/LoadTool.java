@@ -39,6 +39,7 @@ public final class LoadTool {
       report.put("pairs", o.pairs());
       report.put("senders", o.senders());
       report.put("duration_s", o.duration().toSeconds());
+      report.put("warmup_s", o.warmup().toSeconds());
       report.put("offered_rate", o.rate() == 0 ? "flat out" : o.rate());
       report.put("sent", r.sent());
       report.put("errors", r.errors());

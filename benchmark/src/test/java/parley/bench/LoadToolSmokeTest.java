@@ -18,7 +18,7 @@ class LoadToolSmokeTest {
   void aShortInProcessRunReportsSaneNumbers(TestRedis redis) throws Exception {
     // the in-process system uses the test Redis (SystemUnderTest reads REDIS_URL through LocalRedis)
     System.setProperty("parley.bench.redis", redis.url(0));
-    BenchOptions o = new BenchOptions(true, "127.0.0.1", null, 2, 2, Duration.ofSeconds(2), 50, Duration.ofSeconds(1), Path.of("target/smoke.json"));
+    BenchOptions o = new BenchOptions(true, "127.0.0.1", null, 2, 2, Duration.ofSeconds(2), Duration.ofSeconds(1), 50, Duration.ofSeconds(1), Path.of("target/smoke.json"));
 
     Map<String, Object> report = LoadTool.run(o);
     System.out.println(LoadTool.table(report));

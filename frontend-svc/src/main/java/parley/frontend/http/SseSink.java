@@ -1,9 +1,9 @@
 package parley.frontend.http;
 
 import io.javalin.http.sse.SseClient;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import parley.frontend.live.LiveSink;
+import parley.frontend.live.NotificationJson;
 import parley.notification.v1.Notification;
 
 /** A Server-Sent Events response: each notification is an event with its id, so the browser resumes from it. */
@@ -19,20 +19,7 @@ final class SseSink implements LiveSink {
     if (client.terminated()) {
       return false;
     }
-    return quietly(() -> client.sendEvent("notification", view(n), cursor)) && !client.terminated();
-  }
-
-  /** The same fields, names and types as notification-svc's {@code GET /list_notifications} entries. */
-  static Map<String, Object> view(Notification n) {
-    Map<String, Object> v = new LinkedHashMap<>();
-    v.put("id", n.getId());
-    v.put("sender_email", n.getSenderEmail());
-    v.put("receiver_email", n.getReceiverEmail());
-    v.put("message_id", n.getMessageId());
-    v.put("preview", n.getPreview());
-    v.put("timestamp", n.getTimestamp());
-    v.put("read", n.getRead());
-    return v;
+    return quietly(() -> client.sendEvent("notification", NotificationJson.write(n), cursor)) && !client.terminated();
   }
 
   @Override

@@ -1,7 +1,5 @@
 package parley.frontend.live;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -101,13 +99,7 @@ public final class LiveHub implements AutoCloseable {
 
   /** Publishes to every instance; completes with how many received it (0 = nobody online). */
   public CompletableFuture<Long> publish(Notification n) {
-    String json;
-    try {
-      json = JsonFormat.printer().omittingInsignificantWhitespace().print(n);
-    } catch (InvalidProtocolBufferException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    return publisher.async().publish(channel(n.getReceiverEmail()), json).toCompletableFuture();
+    return publisher.async().publish(channel(n.getReceiverEmail()), NotificationJson.write(n)).toCompletableFuture();
   }
 
   private void dispatch(String email, String json) {
@@ -115,14 +107,13 @@ public final class LiveHub implements AutoCloseable {
     if (mine == null || mine.isEmpty()) {
       return;
     }
-    Notification.Builder b = Notification.newBuilder();
+    Notification n;
     try {
-      JsonFormat.parser().ignoringUnknownFields().merge(json, b);
-    } catch (InvalidProtocolBufferException e) {
+      n = NotificationJson.read(json);
+    } catch (IllegalArgumentException e) {
       log.warn("ignoring malformed message on {}: {}", channel(email), e.getMessage());
       return;
     }
-    Notification n = b.build();
     mine.forEach(s -> s.onLive(n));
   }
 
