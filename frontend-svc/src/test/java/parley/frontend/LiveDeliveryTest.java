@@ -57,6 +57,23 @@ class LiveDeliveryTest {
     return e.id();
   }
 
+  private ManagedChannel frontendChannel() {
+    ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", stack.frontendGrpc).usePlaintext().build();
+    closing.add(channel::shutdownNow);
+    return channel;
+  }
+
+  /** A gRPC Subscribe of the token's owner; what it receives collects in the list. */
+  private List<Notification> subscribe(String token, String email) {
+    List<Notification> got = new CopyOnWriteArrayList<>();
+    FrontendServiceGrpc.newStub(frontendChannel()).withCallCredentials(PeerChannel.bearer(token)).subscribe(SubscribeRequest.newBuilder().setEmail(email).build(), collect(got));
+    return got;
+  }
+
+  private void awaitLiveConnections(int n) {
+    await().atMost(WAIT).until(() -> stack.web().get("/metrics", null).body().contains("parley_live_connections{service=\"frontend-svc\"} " + n + ".0"));
+  }
+
   @Test
   void anSseSubscriberGetsANewMessagesNotificationLiveWithItsId() throws Exception {
     stack = new ParleyStack(redis);
@@ -114,7 +131,7 @@ class LiveDeliveryTest {
     stack.send(uni, FC, "seen live");
     String lastSeen = idOf(first.next("notification", WAIT));
     first.close();
-    await().atMost(WAIT).until(() -> stack.web().get("/metrics", null).body().contains("parley_live_connections{service=\"frontend-svc\"} 0.0"));
+    awaitLiveConnections(0);
 
     stack.send(uni, FC, "missed 1");
     stack.send(uni, FC, "missed 2");
@@ -184,12 +201,7 @@ class LiveDeliveryTest {
     String uni = stack.register(UNI);
     String fc = stack.register(FC);
     stack.send(uni, FC, "before subscribing");
-    ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", stack.frontendGrpc).usePlaintext().build();
-    closing.add(channel::shutdownNow);
-    List<Notification> got = new CopyOnWriteArrayList<>();
-    FrontendServiceGrpc.newStub(channel)
-        .withCallCredentials(PeerChannel.bearer(fc))
-        .subscribe(SubscribeRequest.newBuilder().setEmail(FC).build(), collect(got));
+    List<Notification> got = subscribe(fc, FC);
 
     await().atMost(WAIT).until(() -> got.size() == 1);
     stack.send(uni, FC, "after subscribing");
@@ -202,16 +214,11 @@ class LiveDeliveryTest {
   void pushesOfOneUserReachTheirLiveStreamInTheOrderTheyWereSent() throws Exception {
     stack = new ParleyStack(redis);
     String fc = stack.register(FC);
-    ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", stack.frontendGrpc).usePlaintext().build();
-    closing.add(channel::shutdownNow);
-    List<Notification> got = new CopyOnWriteArrayList<>();
-    FrontendServiceGrpc.newStub(channel).withCallCredentials(PeerChannel.bearer(fc)).subscribe(SubscribeRequest.newBuilder().setEmail(FC).build(), collect(got));
-    await().atMost(WAIT).until(() -> stack.web().get("/metrics", null).body().contains("parley_live_connections{service=\"frontend-svc\"} 1.0"));
+    List<Notification> got = subscribe(fc, FC);
+    awaitLiveConnections(1);
 
     // as notification-svc does: one connection, calls issued one after another without waiting
-    ManagedChannel push = ManagedChannelBuilder.forAddress("127.0.0.1", stack.frontendGrpc).usePlaintext().build();
-    closing.add(push::shutdownNow);
-    var pusher = FrontendServiceGrpc.newFutureStub(push).withCallCredentials(PeerChannel.bearer(stack.tokens.issueService("notification-svc").token()));
+    var pusher = FrontendServiceGrpc.newFutureStub(frontendChannel()).withCallCredentials(PeerChannel.bearer(stack.tokens.issueService("notification-svc").token()));
     // a connected channel (calls made while it connects are queued and may start in any order)
     pusher.receiveNotification(Notification.newBuilder().setId("1-0").setReceiverEmail(UNI).build()).get();
     List<String> sent = new ArrayList<>();
@@ -252,11 +259,9 @@ class LiveDeliveryTest {
           @Override
           public void onCompleted() {}
         });
-    await().atMost(WAIT).until(() -> stack.web().get("/metrics", null).body().contains("parley_live_connections{service=\"frontend-svc\"} 1.0"));
+    awaitLiveConnections(1);
 
-    ManagedChannel push = ManagedChannelBuilder.forAddress("127.0.0.1", stack.frontendGrpc).usePlaintext().build();
-    closing.add(push::shutdownNow);
-    var pusher = FrontendServiceGrpc.newFutureStub(push).withCallCredentials(PeerChannel.bearer(stack.tokens.issueService("notification-svc").token()));
+    var pusher = FrontendServiceGrpc.newFutureStub(frontendChannel()).withCallCredentials(PeerChannel.bearer(stack.tokens.issueService("notification-svc").token()));
     String padding = "x".repeat(100);
     List<com.google.common.util.concurrent.ListenableFuture<?>> sent = new ArrayList<>();
     for (int i = 1; i <= 3000; i++) {
@@ -266,16 +271,14 @@ class LiveDeliveryTest {
       f.get();
     }
 
-    await().atMost(WAIT).until(() -> stack.web().get("/metrics", null).body().contains("parley_live_connections{service=\"frontend-svc\"} 0.0"));
+    awaitLiveConnections(0);
   }
 
   @Test
   void aGrpcSubscriberMayOnlyWatchTheirOwnNotifications() throws Exception {
     stack = new ParleyStack(redis);
     String uni = stack.register(UNI);
-    ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", stack.frontendGrpc).usePlaintext().build();
-    closing.add(channel::shutdownNow);
-    var it = FrontendServiceGrpc.newBlockingStub(channel).withCallCredentials(PeerChannel.bearer(uni)).subscribe(SubscribeRequest.newBuilder().setEmail(FC).build());
+    var it = FrontendServiceGrpc.newBlockingStub(frontendChannel()).withCallCredentials(PeerChannel.bearer(uni)).subscribe(SubscribeRequest.newBuilder().setEmail(FC).build());
 
     io.grpc.StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class, it::hasNext);
     assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.PERMISSION_DENIED);
