@@ -36,7 +36,7 @@ public final class FrontendPusher implements LivePush {
   private final Counter delivered;
   private final Counter offline;
   private final Counter failed;
-  private final Counter retried;
+  private final MeterRegistry registry;
 
   public FrontendPusher(
       PeerChannel frontend, String serviceToken, Duration deadline, Duration giveUpAfter, ScheduledExecutorService scheduler, MeterRegistry registry) {
@@ -45,7 +45,7 @@ public final class FrontendPusher implements LivePush {
     this.delivered = Counter.builder("parley.push").tag("outcome", "delivered").description("pushes a live connection received").register(registry);
     this.offline = Counter.builder("parley.push").tag("outcome", "offline").description("pushes answered delivered=false (user offline; stays pending)").register(registry);
     this.failed = Counter.builder("parley.push").tag("outcome", "failed").description("pushes given up after retrying (stays pending)").register(registry);
-    this.retried = Counter.builder("parley.push.retries").description("push attempts retried after a transport failure").register(registry);
+    this.registry = registry;
     RetryPolicy<Boolean> policy =
         RetryPolicy.<Boolean>builder()
             .handleIf(FrontendPusher::transient_)
@@ -53,14 +53,23 @@ public final class FrontendPusher implements LivePush {
             .withJitter(0.25)
             .withMaxRetries(-1)
             .withMaxDuration(giveUpAfter)
-            .onRetry(e -> retried.increment())
+            .onRetry(e -> retried(e.getLastException()).increment())
             .build();
     this.retrying = Failsafe.with(policy).with(scheduler);
   }
 
+  /** Counted per gRPC status code, so an operator sees why pushes are retried. */
+  private Counter retried(Throwable failure) {
+    String code = unwrap(failure) instanceof StatusRuntimeException sre ? sre.getStatus().getCode().name() : "OTHER";
+    return Counter.builder("parley.push.retries").tag("code", code).description("push attempts retried after a transport failure").register(registry);
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    return t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+  }
+
   private static boolean transient_(Throwable t) {
-    Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
-    if (cause instanceof StatusRuntimeException sre) {
+    if (unwrap(t) instanceof StatusRuntimeException sre) {
       Status.Code code = sre.getStatus().getCode();
       return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED || code == Status.Code.UNKNOWN
           || code == Status.Code.RESOURCE_EXHAUSTED || code == Status.Code.INTERNAL;
