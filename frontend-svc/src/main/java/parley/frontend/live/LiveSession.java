@@ -2,8 +2,10 @@ package parley.frontend.live;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,13 +24,23 @@ import parley.runtime.ids.NotificationIds;
 public final class LiveSession {
   /** Live notifications a session may have queued before it is considered too slow. */
   public static final int MAX_BACKLOG = 1000;
+  static final int RECENT_IDS = 10_000;
 
   private final String email;
   private final LiveSink sink;
   private final DeliveryAcks acks;
   private final LiveStats stats;
   private final ExecutorService writer = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("live-", 0).factory());
-  private final Set<String> sent = new HashSet<>();
+  // the ids written lately, to skip the same one arriving twice (replay vs. live at the hand-over,
+  // or a push retried after a timeout that had in fact got through); bounded for long sessions
+  private final Set<String> sent =
+      Collections.newSetFromMap(
+          new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+              return size() > RECENT_IDS;
+            }
+          });
   private String highest;
   private final ArrayDeque<Notification> buffered = new ArrayDeque<>();
   private final AtomicInteger backlog = new AtomicInteger();

@@ -65,6 +65,23 @@ class LiveSessionTest {
   }
 
   @Test
+  void aLongSessionRemembersOnlyRecentIdsSoItsMemoryStaysBounded() {
+    LiveSession s = liveSession(List.of());
+    for (int i = 1; i <= LiveSession.RECENT_IDS + 1; i++) {
+      s.onLive(n(i + "-0"));
+      if (i % 500 == 0) {
+        int upTo = i;
+        await().until(() -> written.size() == upTo); // a reader that keeps up (not cut off as too slow)
+      }
+    }
+    s.onLive(n((LiveSession.RECENT_IDS + 1) + "-0")); // recent: skipped
+    s.onLive(n("1-0")); // forgotten long ago
+
+    await().until(() -> written.size() == LiveSession.RECENT_IDS + 2);
+    assertThat(written.get(written.size() - 1)).isEqualTo("1-0");
+  }
+
+  @Test
   void aNotificationSeenInReplayIsNotWrittenAgainWhenItAlsoArrivesLive() {
     LiveSession s = liveSession(List.of(n("100-0"), n("200-0")));
     s.onLive(n("200-0"));
