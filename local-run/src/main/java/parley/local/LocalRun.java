@@ -74,7 +74,11 @@ public final class LocalRun {
   /** AUTH_SECRET from the environment, else one generated once and kept in .run/auth-secret. */
   private static String secret(Path state) throws Exception {
     String given = System.getenv("AUTH_SECRET");
-    if (given != null && given.getBytes(StandardCharsets.UTF_8).length >= 32) {
+    if (given != null && !given.isEmpty()) {
+      if (given.getBytes(StandardCharsets.UTF_8).length < 32) {
+        System.err.println("AUTH_SECRET must be at least 32 bytes long (e.g. openssl rand -hex 32), or unset to use a generated one.");
+        System.exit(2);
+      }
       return given;
     }
     Path file = state.resolve("auth-secret");
