@@ -68,6 +68,6 @@ public final class NotificationApp {
   }
 
   private static StreamConsumer.Settings settings(NotificationConfig c, String stream) {
-    return new StreamConsumer.Settings(stream, GROUP, c.consumerName(), c.batchSize(), c.block(), c.claimIdle(), c.maxDeliveries(), c.deadLetterMaxLen());
+    return new StreamConsumer.Settings(stream, GROUP, c.consumerName(), c.batchSize(), c.block(), c.claimIdle(), c.forgetIdle(), c.maxDeliveries(), c.deadLetterMaxLen());
   }
 }

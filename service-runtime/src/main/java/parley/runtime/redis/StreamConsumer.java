@@ -47,6 +47,8 @@ import parley.events.EventDecodingException;
  *   <li>Entries idle in any consumer's pending list longer than {@code claimIdle} are taken over
  *       with {@code XAUTOCLAIM} and retried; one delivered more than {@code maxDeliveries} times,
  *       or that cannot be decoded, goes to the dead-letter stream with the reason and is acked.
+ *   <li>Other consumers that hold nothing and have not read for {@code forgetIdle} are removed
+ *       from the group (an instance gone for good, e.g. a container recreated under a new name).
  *   <li>{@link #close()} lets the current batch finish before returning.
  * </ul>
  */
@@ -75,6 +77,7 @@ public final class StreamConsumer implements AutoCloseable {
       int batchSize,
       Duration block,
       Duration claimIdle,
+      Duration forgetIdle,
       int maxDeliveries,
       long deadLetterMaxLen) {
 
@@ -138,6 +141,7 @@ public final class StreamConsumer implements AutoCloseable {
       try {
         if (Instant.now().isAfter(lastClaim.plus(settings.claimIdle().dividedBy(2)))) {
           reclaim();
+          forgetGoneConsumers();
         }
         List<StreamMessage<String, String>> batch =
             redis.xreadgroup(
@@ -224,6 +228,36 @@ public final class StreamConsumer implements AutoCloseable {
       }
       cursor = claimed.getId();
     } while (running && !"0-0".equals(cursor));
+  }
+
+  /**
+   * Removes other consumers that hold no pending entries and have not read for {@code forgetIdle}.
+   * A live consumer reads every block interval, so its idle time never gets near it.
+   */
+  void forgetGoneConsumers() {
+    for (Object raw : redis.xinfoConsumers(settings.stream(), settings.group())) {
+      Map<String, Object> consumer = fields(raw);
+      String name = String.valueOf(consumer.get("name"));
+      if (!name.equals(settings.consumer())
+          && consumer.get("pending") instanceof Number pending
+          && pending.longValue() == 0
+          && consumer.get("idle") instanceof Number idle
+          && idle.longValue() > settings.forgetIdle().toMillis()) {
+        redis.xgroupDelconsumer(settings.stream(), Consumer.from(settings.group(), name));
+        log.info("{}: removed consumer {} from group {} (idle {} ms, nothing pending)", settings.stream(), name, settings.group(), idle);
+      }
+    }
+  }
+
+  /** An XINFO reply entry (a flat list of name, value, …) as a map. */
+  private static Map<String, Object> fields(Object raw) {
+    Map<String, Object> info = new LinkedHashMap<>();
+    if (raw instanceof List<?> pairs) {
+      for (int i = 0; i + 1 < pairs.size(); i += 2) {
+        info.put(String.valueOf(pairs.get(i)), pairs.get(i + 1));
+      }
+    }
+    return info;
   }
 
   private Map<String, Long> deliveryCounts(List<StreamMessage<String, String>> messages) {
@@ -343,14 +377,9 @@ public final class StreamConsumer implements AutoCloseable {
   private double groupInfo(StatefulRedisConnection<String, String> shared, String field) {
     try {
       for (Object group : shared.sync().xinfoGroups(settings.stream())) {
-        if (group instanceof List<?> pairs) {
-          Map<String, Object> info = new LinkedHashMap<>();
-          for (int i = 0; i + 1 < pairs.size(); i += 2) {
-            info.put(String.valueOf(pairs.get(i)), pairs.get(i + 1));
-          }
-          if (settings.group().equals(info.get("name")) && info.get(field) instanceof Number n) {
-            return n.doubleValue();
-          }
+        Map<String, Object> info = fields(group);
+        if (settings.group().equals(info.get("name")) && info.get(field) instanceof Number n) {
+          return n.doubleValue();
         }
       }
     } catch (RuntimeException e) {

@@ -48,10 +48,14 @@ class StreamConsumerTest {
   }
 
   private StreamConsumer start(String name, Duration claimIdle, StreamConsumer.EventHandler handler) {
+    return start(name, claimIdle, Duration.ofHours(1), handler);
+  }
+
+  private StreamConsumer start(String name, Duration claimIdle, Duration forgetIdle, StreamConsumer.EventHandler handler) {
     StatefulRedisConnection<String, String> shared = connections.connect(redis.url(1));
     StreamConsumer c =
         new StreamConsumer(
-            new StreamConsumer.Settings(STREAM, "notification-svc", name, 10, Duration.ofMillis(100), claimIdle, 3, 1000),
+            new StreamConsumer.Settings(STREAM, "notification-svc", name, 10, Duration.ofMillis(100), claimIdle, forgetIdle, 3, 1000),
             connections.connectBlocking(redis.url(1), Duration.ofMillis(100)),
             shared,
             handler,
@@ -65,6 +69,23 @@ class StreamConsumerTest {
 
   private String append(long messageId) {
     return cmd.xadd(STREAM, EventCodec.encode(new MessageSent(EventCodec.newEventId(), Instant.now(), messageId, "a@x.io", "b@x.io", "hi")));
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void aConsumerGoneForGoodIsRemovedFromTheGroupOnceItHoldsNothing() {
+    append(1);
+    cmd.xgroupCreate(io.lettuce.core.XReadArgs.StreamOffset.from(STREAM, "0-0"), "notification-svc", io.lettuce.core.XGroupCreateArgs.Builder.mkstream(true));
+    // an instance that read the entry and vanished (a container recreated under a new name)
+    cmd.xreadgroup(io.lettuce.core.Consumer.from("notification-svc", "gone"), io.lettuce.core.XReadArgs.StreamOffset.lastConsumed(STREAM));
+    List<Long> seen = new CopyOnWriteArrayList<>();
+
+    consumer = start("live", Duration.ofMillis(300), Duration.ofMillis(600), (id, e) -> { seen.add(((MessageSent) e).messageId()); return done(null); });
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(seen).containsExactly(1L); // its entry was reclaimed first
+      assertThat(cmd.xinfoConsumers(STREAM, "notification-svc")).hasSize(1).first().asString().contains("live");
+    });
   }
 
   @Test
