@@ -1,10 +1,10 @@
 package parley.frontend;
 
 import io.javalin.http.staticfiles.Location;
-import jakarta.servlet.DispatcherType;
-import java.util.EnumSet;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import jakarta.servlet.DispatcherType;
+import java.util.EnumSet;
 import parley.frontend.grpc.FrontendGrpcService;
 import parley.frontend.grpc.GrpcDeliveryAcks;
 import parley.frontend.grpc.GrpcReplay;

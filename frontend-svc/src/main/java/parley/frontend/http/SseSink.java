@@ -6,7 +6,7 @@ import parley.frontend.live.LiveSink;
 import parley.frontend.live.NotificationJson;
 import parley.notification.v1.Notification;
 
-/** A Server-Sent Events response: each notification is an event with its id, so the browser resumes from it. */
+/** A Server-Sent Events response: each notification is an event whose id is the stream's cursor, so the browser resumes from it. */
 final class SseSink implements LiveSink {
   private final SseClient client;
 

@@ -73,8 +73,9 @@ public final class LiveHub implements AutoCloseable {
     }
     session.onClose(() -> leave(session));
     // never blocks the caller (a gRPC event loop or an HTTP thread): the replay starts once the
-    // channel is live
-    ready.orTimeout(5, TimeUnit.SECONDS)
+    // channel is live. A copy times out, not the SUBSCRIBE that the user's other sessions share.
+    ready.copy()
+        .orTimeout(5, TimeUnit.SECONDS)
         .whenComplete(
             (ok, error) -> {
               if (error != null) {
