@@ -51,7 +51,7 @@ public final class FrontendApp {
           })
           .javalin(cfg -> {
             cfg.staticFiles.add("/public", Location.CLASSPATH);
-            cfg.jetty.modifyServletContextHandler(h -> h.addFilter(EventStreamAccept.class, EventsRoute.PATH, EnumSet.of(DispatcherType.REQUEST)));
+            cfg.jetty.modifyServletContextHandler(h -> h.addFilter(EventStreamAccept.class, EventStreamAccept.PATH, EnumSet.of(DispatcherType.REQUEST)));
           })
           .ready(new ReadinessCheck("redis", () -> RedisConnections.ping(publisher)))
           .ready(new ReadinessCheck("user-svc", peers.userChannel()::reachable))

@@ -13,12 +13,13 @@ import java.util.Enumeration;
 import java.util.List;
 
 /**
- * Lets {@code GET /events} ({@link EventsRoute#PATH}) stream to any client. A browser's EventSource sends {@code Accept:
+ * Lets {@code GET /events} stream to any client. A browser's EventSource sends {@code Accept:
  * text/event-stream}, but curl and most HTTP libraries send {@code *}{@code /*} or nothing, and
  * Javalin's SSE handler answers those with an empty 200. The route only ever produces an event
  * stream, so every request to it is presented as asking for one.
  */
 public final class EventStreamAccept implements Filter {
+  public static final String PATH = "/events";
   private static final String EVENT_STREAM = "text/event-stream";
 
   @Override

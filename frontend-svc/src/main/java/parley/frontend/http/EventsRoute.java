@@ -29,7 +29,6 @@ import parley.runtime.http.HttpErrors;
  * EventSource). Each event carries its id; a retry hint and a visible heartbeat are sent.
  */
 public final class EventsRoute implements AutoCloseable {
-  public static final String PATH = "/events";
   static final int RETRY_MS = 3000;
 
   private final HttpAuth auth;
@@ -50,11 +49,11 @@ public final class EventsRoute implements AutoCloseable {
   public void register(RoutesConfig routes) {
     // Authentication and cursor checks happen before the stream starts, so a bad request gets a
     // plain JSON 401/400 (which also stops EventSource from retrying in vain).
-    routes.before(PATH, ctx -> {
+    routes.before("/events", ctx -> {
       auth.caller(ctx);
       cursor(ctx.header("Last-Event-ID"), ctx.queryParam("last_event_id"));
     });
-    routes.sse(PATH, this::open);
+    routes.sse("/events", this::open);
   }
 
   private void open(SseClient client) {
