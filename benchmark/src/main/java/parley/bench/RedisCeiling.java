@@ -66,7 +66,7 @@ final class RedisCeiling {
               id, json, receiver, "500", "604800", "1"));
           inFlight.add(r.xack("events:messages", "notification-svc", id));
           inFlight.add(r.publish("notify:" + receiver, json));
-          inFlight.add(r.lrem("notifications:" + receiver + ":pending", 0, id));
+          inFlight.add(r.zrem("notifications:" + receiver + ":pending", id));
         }
         c.flushCommands();
         if (!LettuceFutures.awaitAll(30, TimeUnit.SECONDS, inFlight.toArray(RedisFuture[]::new))) {

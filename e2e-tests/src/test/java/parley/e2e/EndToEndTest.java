@@ -144,7 +144,7 @@ class EndToEndTest {
     assertThat(back.next("notification", WAIT).data()).contains("while down 1");
     assertThat(back.next("notification", WAIT).data()).contains("while down 2");
     try (var db = redis.connect(2)) {
-      await().atMost(WAIT).until(() -> db.sync().llen("notifications:" + B + ":pending") == 0);
+      await().atMost(WAIT).until(() -> db.sync().zcard("notifications:" + B + ":pending") == 0);
     }
   }
 }

@@ -34,8 +34,8 @@ public final class FrontendApp {
     try {
       StatefulRedisConnection<String, String> publisher = redis.connect(c.redisUrl());
       LiveStats stats = new LiveStats(registry);
-      LiveHub hub = new LiveHub(redis.connectPubSub(c.redisUrl()), publisher, new GrpcReplay(peers, serviceToken), registry);
-      GrpcDeliveryAcks acks = new GrpcDeliveryAcks(peers, serviceToken);
+      LiveHub hub = new LiveHub(redis.connectPubSub(c.redisUrl()), publisher, redis.connect(c.redisUrl()), new GrpcReplay(peers, serviceToken), registry);
+      GrpcDeliveryAcks acks = new GrpcDeliveryAcks(peers, serviceToken, registry);
       HttpAuth auth = new HttpAuth(tokens);
       EventsRoute events = new EventsRoute(auth, hub, acks, stats, c.heartbeat());
       WebApi api = new WebApi(peers, auth, c.secureCookie());

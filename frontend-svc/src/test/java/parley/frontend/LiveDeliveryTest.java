@@ -16,6 +16,9 @@ import parley.testkit.SseClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import parley.frontend.v1.FrontendServiceGrpc;
+import parley.frontend.v1.PushBatch;
+import parley.frontend.v1.PushResult;
+import parley.frontend.live.LiveSession;
 import parley.frontend.v1.SubscribeRequest;
 import parley.notification.v1.Notification;
 import parley.runtime.ServiceHost;
@@ -70,6 +73,13 @@ class LiveDeliveryTest {
     return got;
   }
 
+  /** notification-svc's push stream into this stack's frontend; answers collect in the list. */
+  private StreamObserver<PushBatch> pushStream(List<PushResult> answered) {
+    return FrontendServiceGrpc.newStub(frontendChannel())
+        .withCallCredentials(PeerChannel.bearer(stack.tokens.issueService("notification-svc").token()))
+        .pushNotifications(collect(answered));
+  }
+
   private void awaitLiveConnections(int n) {
     await().atMost(WAIT).until(() -> stack.web().get("/metrics", null).body().contains("parley_live_connections{service=\"frontend-svc\"} " + n + ".0"));
   }
@@ -93,7 +103,7 @@ class LiveDeliveryTest {
     assertThat(events.raw).contains("retry: 3000");
     // delivered live, so acknowledged: nothing stays pending
     try (var db = redis.connect(2)) {
-      await().atMost(WAIT).until(() -> db.sync().llen("notifications:" + FC + ":pending") == 0);
+      await().atMost(WAIT).until(() -> db.sync().zcard("notifications:" + FC + ":pending") == 0);
     }
   }
 
@@ -163,14 +173,14 @@ class LiveDeliveryTest {
     String fc = stack.register(FC);
     stack.send(uni, FC, "while offline");
     try (var db = redis.connect(2)) {
-      await().atMost(WAIT).until(() -> db.sync().llen("notifications:" + FC + ":pending") == 1);
+      await().atMost(WAIT).until(() -> db.sync().zcard("notifications:" + FC + ":pending") == 1);
     }
 
     SseClient events = sse(fc, null);
 
     assertThat(events.next("notification", WAIT).data()).contains("while offline");
     try (var db = redis.connect(2)) {
-      await().atMost(WAIT).until(() -> db.sync().llen("notifications:" + FC + ":pending") == 0);
+      await().atMost(WAIT).until(() -> db.sync().zcard("notifications:" + FC + ":pending") == 0);
     }
   }
 
@@ -261,17 +271,100 @@ class LiveDeliveryTest {
         });
     awaitLiveConnections(1);
 
-    var pusher = FrontendServiceGrpc.newFutureStub(frontendChannel()).withCallCredentials(PeerChannel.bearer(stack.tokens.issueService("notification-svc").token()));
     String padding = "x".repeat(100);
-    List<com.google.common.util.concurrent.ListenableFuture<?>> sent = new ArrayList<>();
-    for (int i = 1; i <= 3000; i++) {
-      sent.add(pusher.receiveNotification(Notification.newBuilder().setId(i + "-0").setReceiverEmail(FC).setSenderEmail(UNI).setPreview(padding).build()));
+    int batches = (LiveSession.MAX_BACKLOG + 2000) / 1000;
+    List<PushResult> answered = new CopyOnWriteArrayList<>();
+    var push = pushStream(answered);
+    for (int b = 0; b < batches; b++) {
+      PushBatch.Builder batch = PushBatch.newBuilder().setSeq(b + 1);
+      for (int i = 1; i <= 1000; i++) {
+        batch.addNotifications(Notification.newBuilder().setId((b * 1000 + i) + "-0").setReceiverEmail(FC).setSenderEmail(UNI).setPreview(padding));
+      }
+      push.onNext(batch.build());
     }
-    for (var f : sent) {
-      f.get();
-    }
+    await().atMost(WAIT).until(() -> answered.size() == batches);
 
     awaitLiveConnections(0);
+  }
+
+  @Test
+  void aPushBatchReachesEachUsersLiveStreamsInOrderAndIsAnsweredPerNotification() throws Exception {
+    stack = new ParleyStack(redis);
+    String fc = stack.register(FC);
+    List<Notification> gotFc = subscribe(fc, FC);
+    awaitLiveConnections(1);
+
+    List<PushResult> answered = new CopyOnWriteArrayList<>();
+    var push = pushStream(answered);
+    PushBatch.Builder batch = PushBatch.newBuilder().setSeq(7);
+    for (int i = 1; i <= 300; i++) {
+      // interleaved with a user nobody watches, whose pushes must come back delivered=false
+      batch.addNotifications(Notification.newBuilder().setId(i + "-0").setReceiverEmail(FC).setSenderEmail(UNI).setPreview("n" + i));
+      batch.addNotifications(Notification.newBuilder().setId(i + "-0").setReceiverEmail("nobody@example.com").setSenderEmail(UNI).setPreview("n" + i));
+    }
+    push.onNext(batch.build());
+
+    await().atMost(WAIT).until(() -> answered.size() == 1 && gotFc.size() == 300);
+    assertThat(answered.get(0).getSeq()).isEqualTo(7);
+    assertThat(answered.get(0).getDeliveredList()).hasSize(600);
+    for (int i = 0; i < 600; i++) {
+      assertThat(answered.get(0).getDelivered(i)).as("delivered of item " + i).isEqualTo(i % 2 == 0);
+    }
+    assertThat(gotFc.stream().map(Notification::getId).toList())
+        .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, 300).mapToObj(i -> i + "-0").toList());
+  }
+
+  @Test
+  void aPushBatchWithABadReceiverEndsTheStreamWithInvalidArgument() throws Exception {
+    stack = new ParleyStack(redis);
+    List<Throwable> failed = new CopyOnWriteArrayList<>();
+    var push =
+        FrontendServiceGrpc.newStub(frontendChannel())
+            .withCallCredentials(PeerChannel.bearer(stack.tokens.issueService("notification-svc").token()))
+            .pushNotifications(
+                new StreamObserver<PushResult>() {
+                  @Override
+                  public void onNext(PushResult value) {}
+
+                  @Override
+                  public void onError(Throwable t) {
+                    failed.add(t);
+                  }
+
+                  @Override
+                  public void onCompleted() {}
+                });
+    push.onNext(PushBatch.newBuilder().setSeq(1).addNotifications(Notification.newBuilder().setId("1-0").setReceiverEmail("not an email")).build());
+
+    await().atMost(WAIT).until(() -> failed.size() == 1);
+    assertThat(io.grpc.Status.fromThrowable(failed.get(0)).getCode()).isEqualTo(io.grpc.Status.Code.INVALID_ARGUMENT);
+  }
+
+  @Test
+  void aUserTokenMayNotPush() throws Exception {
+    stack = new ParleyStack(redis);
+    String fc = stack.register(FC);
+    List<Throwable> failed = new CopyOnWriteArrayList<>();
+    var push =
+        FrontendServiceGrpc.newStub(frontendChannel())
+            .withCallCredentials(PeerChannel.bearer(fc))
+            .pushNotifications(
+                new StreamObserver<PushResult>() {
+                  @Override
+                  public void onNext(PushResult value) {}
+
+                  @Override
+                  public void onError(Throwable t) {
+                    failed.add(t);
+                  }
+
+                  @Override
+                  public void onCompleted() {}
+                });
+    push.onNext(PushBatch.newBuilder().setSeq(1).addNotifications(Notification.newBuilder().setId("1-0").setReceiverEmail(FC)).build());
+
+    await().atMost(WAIT).until(() -> failed.size() == 1);
+    assertThat(io.grpc.Status.fromThrowable(failed.get(0)).getCode()).isEqualTo(io.grpc.Status.Code.PERMISSION_DENIED);
   }
 
   @Test
@@ -334,10 +427,10 @@ class LiveDeliveryTest {
     assertThat(ready.json().path("checks").path("notification-svc").asText()).isEqualTo("up");
   }
 
-  private static StreamObserver<Notification> collect(List<Notification> into) {
+  private static <T> StreamObserver<T> collect(List<T> into) {
     return new StreamObserver<>() {
       @Override
-      public void onNext(Notification value) {
+      public void onNext(T value) {
         into.add(value);
       }
 

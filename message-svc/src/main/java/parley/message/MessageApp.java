@@ -17,6 +17,7 @@ import parley.runtime.grpc.PeerChannel;
 import parley.runtime.http.HttpAuth;
 import parley.runtime.http.ReadinessCheck;
 import parley.runtime.metrics.Metrics;
+import parley.runtime.redis.GroupCommit;
 import parley.runtime.redis.RedisConnections;
 
 /** Composition root of message-svc. */
@@ -34,7 +35,8 @@ public final class MessageApp {
       GrpcUserDirectory users =
           new GrpcUserDirectory(userSvc, tokens.issueService("message-svc").token(), config.userCheckDeadline(), config.userCacheTtl());
       UserEventsTail tail = new UserEventsTail(redis.connectBlocking(config.usersStreamUrl(), Duration.ofSeconds(1)), users::forget).start();
-      Messaging messaging = new Messaging(new RedisMessageStore(db, config.eventsMaxLen(), clock), users, clock, config.maxContentBytes());
+      GroupCommit sends = new GroupCommit(redis.connect(config.redisUrl()), "sends", 20_000, 20_000, registry);
+      Messaging messaging = new Messaging(new RedisMessageStore(db, sends, config.eventsMaxLen(), clock), users, clock, config.maxContentBytes());
       return ServiceHost.builder("message-svc", tokens, registry)
           .ports(config.httpPort(), config.grpcPort())
           .grpc(method -> Access.AUTHENTICATED, new MessageGrpcService(messaging))
@@ -44,6 +46,7 @@ public final class MessageApp {
           .closes(redis)
           .closes(userSvc)
           .closes(tail)
+          .closes(sends)
           .start();
     } catch (RuntimeException e) {
       userSvc.close();

@@ -3,11 +3,13 @@ package parley.notification;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import parley.events.DomainEvent;
 import parley.events.Streams;
 import parley.notification.domain.Notifications;
-import parley.notification.grpc.FrontendPusher;
+import parley.notification.grpc.StreamPusher;
 import parley.notification.grpc.NotificationGrpcService;
 import parley.notification.http.NotificationRoutes;
 import parley.notification.redis.RedisNotificationStore;
@@ -22,6 +24,7 @@ import parley.runtime.redis.StreamConsumer;
 
 /** Composition root of notification-svc: two stream consumers, the pusher, the APIs. */
 public final class NotificationApp {
+  private static final Logger log = LoggerFactory.getLogger(NotificationApp.class);
   /** The consumer group on both streams. */
   public static final String GROUP = "notification-svc";
 
@@ -33,19 +36,40 @@ public final class NotificationApp {
     TokenService tokens = new TokenService(c.authSecret());
     RedisConnections redis = new RedisConnections();
     PeerChannel frontend = new PeerChannel(c.frontendSvcAddr(), 2);
-    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon(true).name("push-retry").unstarted(r));
     try {
       StatefulRedisConnection<String, String> db = redis.connect(c.redisUrl());
       StatefulRedisConnection<String, String> messagesDb = redis.connect(c.messagesStreamUrl());
       StatefulRedisConnection<String, String> usersDb = redis.connect(c.usersStreamUrl());
-      FrontendPusher pusher =
-          new FrontendPusher(frontend, tokens.issueService("notification-svc").token(), c.pushDeadline(), c.pushGiveUp(), scheduler, registry);
-      Notifications notifications = new Notifications(new RedisNotificationStore(db, c.maxPerUser(), c.dedupeFor()), pusher, clock);
+      StreamPusher pusher =
+          new StreamPusher(
+                  frontend,
+                  tokens.issueService("notification-svc").token(),
+                  new StreamPusher.Settings(c.pushWindow(), Math.min(c.pushBatchSize(), 1000), c.pushDeadline(), c.pushGiveUp()),
+                  registry)
+              .start();
+      RedisNotificationStore store = new RedisNotificationStore(db, redis.connect(c.redisUrl()), c.maxPerUser(), c.dedupeFor());
+      int migrated = store.migratePendingLists();
+      if (migrated > 0) {
+        log.info("converted {} pending lists to sorted sets", migrated);
+      }
+      Notifications notifications = new Notifications(store, pusher, clock);
+      StreamConsumer.EventHandler handler =
+          new StreamConsumer.EventHandler() {
+            @Override
+            public CompletionStage<Runnable> handle(String entryId, DomainEvent event) {
+              return notifications.apply(entryId, event);
+            }
+
+            @Override
+            public void endOfBatch() {
+              notifications.endOfBatch();
+            }
+          };
       StreamConsumer messages =
-          new StreamConsumer(settings(c, Streams.MESSAGES), redis.connectBlocking(c.messagesStreamUrl(), c.block()), messagesDb, notifications::apply, registry)
+          new StreamConsumer(settings(c, Streams.MESSAGES), redis.connectBlocking(c.messagesStreamUrl(), c.block()), messagesDb, handler, registry)
               .start();
       StreamConsumer users =
-          new StreamConsumer(settings(c, Streams.USERS), redis.connectBlocking(c.usersStreamUrl(), c.block()), usersDb, notifications::apply, registry)
+          new StreamConsumer(settings(c, Streams.USERS), redis.connectBlocking(c.usersStreamUrl(), c.block()), usersDb, handler, registry)
               .start();
       return ServiceHost.builder("notification-svc", tokens, registry)
           .ports(c.httpPort(), c.grpcPort())
@@ -55,12 +79,11 @@ public final class NotificationApp {
           .ready(new ReadinessCheck("redis", () -> RedisConnections.ping(db) && RedisConnections.ping(messagesDb) && RedisConnections.ping(usersDb)))
           .closes(redis)
           .closes(frontend)
-          .closes(scheduler::shutdownNow)
           .closes(users)
           .closes(messages)
+          .closes(pusher)
           .start();
     } catch (RuntimeException e) {
-      scheduler.shutdownNow();
       frontend.close();
       redis.close();
       throw e;

@@ -22,7 +22,9 @@ public record NotificationConfig(
     Duration dedupeFor,
     long deadLetterMaxLen,
     Duration pushDeadline,
-    Duration pushGiveUp) {
+    Duration pushGiveUp,
+    int pushWindow,
+    int pushBatchSize) {
 
   public static NotificationConfig from(Env env) {
     return new NotificationConfig(
@@ -43,7 +45,9 @@ public record NotificationConfig(
         env.seconds("NOTIFICATION_DEDUPE_SECONDS", Duration.ofDays(7)),
         env.positive("DEAD_LETTER_MAXLEN", 10_000),
         env.millis("PUSH_DEADLINE_MS", Duration.ofSeconds(2)),
-        env.millis("PUSH_GIVE_UP_MS", Duration.ofSeconds(60)));
+        env.millis("PUSH_GIVE_UP_MS", Duration.ofSeconds(60)),
+        env.positive("PUSH_WINDOW", 10_000),
+        env.positive("PUSH_BATCH_SIZE", 500));
   }
 
   /** One consumer per instance, named after it: the host name (the container id under compose). */

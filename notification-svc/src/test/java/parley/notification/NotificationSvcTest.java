@@ -12,6 +12,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -117,7 +118,7 @@ class NotificationSvcTest {
     assertThat(frontend.received.get(0).getId()).isEqualTo(entry);
     assertThat(frontend.received.get(0).getPreview()).isEqualTo("preview 1");
     assertThat(listed(FC)).containsExactly(entry);
-    assertThat(db.sync().lrange("notifications:" + FC + ":pending", 0, -1)).containsExactly(entry);
+    assertThat(db.sync().zrange("notifications:" + FC + ":pending", 0, -1)).containsExactly(entry);
     assertThat(db.sync().lindex("notifications:" + FC, 0)).contains("\"read\":false").contains("\"message_id\":1");
     await().untilAsserted(() -> assertThat(messagesDb.sync().xpending("events:messages", "notification-svc").getCount()).isZero());
   }
@@ -161,10 +162,10 @@ class NotificationSvcTest {
     messagesDb.sync().xgroupCreate(io.lettuce.core.XReadArgs.StreamOffset.from("events:messages", "0-0"), "notification-svc");
     @SuppressWarnings("unchecked")
     var taken = messagesDb.sync().xreadgroup(io.lettuce.core.Consumer.from("notification-svc", "crashed"), io.lettuce.core.XReadArgs.StreamOffset.lastConsumed("events:messages"));
-    var store = new parley.notification.redis.RedisNotificationStore(db, 500, Duration.ofDays(1));
+    var store = new parley.notification.redis.RedisNotificationStore(db, redis.connect(2), 500, Duration.ofDays(1));
     var half = new parley.notification.domain.Notifications(store, n -> java.util.concurrent.CompletableFuture.completedFuture(false), java.time.Clock.systemUTC());
     for (int i = 0; i < 3; i++) {
-      half.apply(taken.get(i).getId(), EventCodec.decode(taken.get(i).getBody())).toCompletableFuture().join();
+      applyNow(half, taken.get(i).getId(), EventCodec.decode(taken.get(i).getBody()));
     }
     assertThat(messagesDb.sync().xpending("events:messages", "notification-svc").getCount()).isEqualTo(10);
 
@@ -199,7 +200,75 @@ class NotificationSvcTest {
     String entry = sent(1);
 
     await().atMost(Duration.ofSeconds(10)).until(() -> http.get("/metrics", null).body().matches("(?s).*parley_push_total\\{[^}]*outcome=\"failed\"[^}]*\\} 1\\.0.*"));
-    assertThat(db.sync().lrange("notifications:" + FC + ":pending", 0, -1)).containsExactly(entry);
+    assertThat(db.sync().zrange("notifications:" + FC + ":pending", 0, -1)).containsExactly(entry);
+  }
+
+  @Test
+  void whenThePushStreamBreaksWhatWasNotAnsweredIsSentAgain() throws Exception {
+    frontend.answering = false;
+    startService(Map.of("PUSH_DEADLINE_MS", "30000"));
+    List<String> entries = new ArrayList<>();
+    for (int i = 1; i <= 5; i++) {
+      entries.add(sent(i));
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> frontend.received.size() == 5);
+
+    frontend.stop(); // the stream breaks with five pushes unanswered
+    frontend.received.clear();
+    frontend.answering = true;
+    frontend.start();
+
+    await().atMost(Duration.ofSeconds(15)).until(() -> frontend.received.size() == 5);
+    assertThat(frontend.received.stream().map(parley.notification.v1.Notification::getId).toList()).containsExactlyElementsOf(entries);
+    await().atMost(Duration.ofSeconds(5)).until(() -> http.get("/metrics", null).body().matches("(?s).*parley_push_resent_total\\{[^}]*\\} 5\\.0.*"));
+  }
+
+  @Test
+  void aFullPushWindowStopsConsumptionInsteadOfBufferingAndItResumesOnceAnswered() throws Exception {
+    frontend.answering = false;
+    startService(Map.of("PUSH_DEADLINE_MS", "30000", "PUSH_WINDOW", "5", "CONSUMER_BATCH_SIZE", "5"));
+    List<String> entries = new ArrayList<>();
+    for (int i = 1; i <= 40; i++) {
+      entries.add(sent(i));
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> frontend.received.size() == 5);
+    Thread.sleep(1000);
+
+    // the consumer waits on the window: the rest stays in the stream, unread, not in the heap
+    assertThat(frontend.received).hasSize(5);
+    assertThat(groupLag()).isGreaterThanOrEqualTo(25);
+
+    frontend.stop(); // a new stream: the five are sent again and answered, then the rest flows
+    frontend.received.clear();
+    frontend.answering = true;
+    frontend.start();
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> frontend.received.size() >= 40 && groupLag() == 0);
+    assertThat(frontend.received.stream().map(parley.notification.v1.Notification::getId).distinct().toList()).containsExactlyElementsOf(entries);
+    assertThat(listed(FC)).hasSize(40);
+  }
+
+  @Test
+  void onesUsersPushesArriveInTheOrderOfTheirEvents() throws Exception {
+    startService(Map.of("CONSUMER_BATCH_SIZE", "37"));
+    List<String> entries = new ArrayList<>();
+    for (int i = 1; i <= 500; i++) {
+      entries.add(sent(i));
+    }
+    await().atMost(Duration.ofSeconds(15)).until(() -> frontend.received.size() == 500);
+    assertThat(frontend.received.stream().map(parley.notification.v1.Notification::getId).toList()).containsExactlyElementsOf(entries);
+  }
+
+  private long groupLag() {
+    for (Object group : messagesDb.sync().xinfoGroups("events:messages")) {
+      List<?> fields = (List<?>) group;
+      for (int i = 0; i + 1 < fields.size(); i += 2) {
+        if ("lag".equals(String.valueOf(fields.get(i))) && fields.get(i + 1) instanceof Number n) {
+          return n.longValue();
+        }
+      }
+    }
+    return -1;
   }
 
   @Test
@@ -211,7 +280,7 @@ class NotificationSvcTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> frontend.received.size() == 1);
     Thread.sleep(500);
     assertThat(frontend.received).hasSize(1);
-    assertThat(db.sync().lrange("notifications:" + FC + ":pending", 0, -1)).containsExactly(entry);
+    assertThat(db.sync().zrange("notifications:" + FC + ":pending", 0, -1)).containsExactly(entry);
   }
 
   @Test
@@ -245,14 +314,14 @@ class NotificationSvcTest {
   @Test
   void aNotificationCreatedLateGetsAnIdAfterTheOnesBeforeItSoNoCursorSkipsIt() {
     // entry `early` failed once and is retried after entry `late` made its notification
-    var store = new parley.notification.redis.RedisNotificationStore(db, 500, Duration.ofDays(1));
+    var store = new parley.notification.redis.RedisNotificationStore(db, redis.connect(2), 500, Duration.ofDays(1));
     var notifications = new parley.notification.domain.Notifications(store, n -> java.util.concurrent.CompletableFuture.completedFuture(false), java.time.Clock.systemUTC());
     long now = System.currentTimeMillis();
     String early = (now - 200) + "-0";
     String late = (now - 100) + "-0";
-    notifications.apply(late, new MessageSent("e-late", Instant.now(), 2, UNI, FC, "second")).toCompletableFuture().join();
-    notifications.apply(early, new MessageSent("e-early", Instant.now(), 1, UNI, FC, "first, late")).toCompletableFuture().join();
-    notifications.apply(early, new MessageSent("e-early", Instant.now(), 1, UNI, FC, "first, late")).toCompletableFuture().join();
+    applyNow(notifications, late, new MessageSent("e-late", Instant.now(), 2, UNI, FC, "second"));
+    applyNow(notifications, early, new MessageSent("e-early", Instant.now(), 1, UNI, FC, "first, late"));
+    applyNow(notifications, early, new MessageSent("e-early", Instant.now(), 1, UNI, FC, "first, late"));
 
     var all = notifications.list(FC, false, null, 100, false).notifications();
     assertThat(all).extracting(parley.notification.domain.Notification::id).containsExactly(late, (now - 100) + "-1");
@@ -345,7 +414,7 @@ class NotificationSvcTest {
     StatusRuntimeException denied = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class, () -> asUser.ackDelivered(ack));
     assertThat(denied.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
     assertThat(asService.ackDelivered(ack).getAcknowledged()).isEqualTo(1);
-    assertThat(db.sync().llen("notifications:" + FC + ":pending")).isZero();
+    assertThat(db.sync().zcard("notifications:" + FC + ":pending")).isZero();
     var pending = asUser.listNotifications(ListNotificationsRequest.newBuilder().setEmail(FC).setIncludePending(true).build());
     assertThat(pending.getNotificationsList()).isEmpty();
   }
@@ -356,7 +425,7 @@ class NotificationSvcTest {
     startService(Map.of());
     String first = sent(1);
     String second = sent(2);
-    await().atMost(Duration.ofSeconds(5)).until(() -> db.sync().llen("notifications:" + FC + ":pending") == 2);
+    await().atMost(Duration.ofSeconds(5)).until(() -> db.sync().zcard("notifications:" + FC + ":pending") == 2);
     var asUser = NotificationServiceGrpc.newBlockingStub(channel).withCallCredentials(PeerChannel.bearer(token(FC)));
     var asService = NotificationServiceGrpc.newBlockingStub(channel).withCallCredentials(PeerChannel.bearer(tokens.issueService("frontend-svc").token()));
 
@@ -366,7 +435,7 @@ class NotificationSvcTest {
     assertThat(noCursor.getNotificationsList()).hasSize(2);
 
     assertThat(asService.ackDelivered(AckDeliveredRequest.newBuilder().setEmail(FC).setUpToId(first).build()).getAcknowledged()).isEqualTo(1);
-    assertThat(db.sync().lrange("notifications:" + FC + ":pending", 0, -1)).containsExactly(second);
+    assertThat(db.sync().zrange("notifications:" + FC + ":pending", 0, -1)).containsExactly(second);
   }
 
   @Test
@@ -395,5 +464,12 @@ class NotificationSvcTest {
     String metrics = http.get("/metrics", null).body();
     assertThat(metrics).contains("parley_stream_consumed_total").contains("parley_stream_lag").contains("parley_stream_pending")
         .contains("parley_push_total").contains("parley_stream_dead_lettered_total");
+  }
+
+  /** One event through the domain as the consumer does it: handed over, batch flushed, awaited. */
+  private static Runnable applyNow(parley.notification.domain.Notifications n, String entryId, parley.events.DomainEvent event) {
+    var done = n.apply(entryId, event);
+    n.endOfBatch();
+    return done.toCompletableFuture().join();
   }
 }

@@ -9,9 +9,12 @@ import parley.frontend.live.LiveHub;
 import parley.frontend.live.LiveSession;
 import parley.frontend.live.LiveStats;
 import parley.frontend.v1.FrontendServiceGrpc;
+import parley.frontend.v1.PushBatch;
+import parley.frontend.v1.PushResult;
 import parley.frontend.v1.ReceiveNotificationResponse;
 import parley.frontend.v1.SubscribeRequest;
 import parley.notification.v1.Notification;
+import parley.runtime.error.ServiceException;
 import parley.runtime.error.Validation;
 import parley.runtime.grpc.Access;
 import parley.runtime.grpc.Caller;
@@ -19,7 +22,9 @@ import parley.runtime.grpc.Caller;
 /** gRPC transport of frontend-svc: the push from notification-svc and the Subscribe stream. */
 public final class FrontendGrpcService extends FrontendServiceGrpc.FrontendServiceImplBase {
   public static final Function<String, Access> ACCESS =
-      method -> method.endsWith("/ReceiveNotification") ? Access.SERVICE : Access.AUTHENTICATED;
+      method -> method.endsWith("/ReceiveNotification") || method.endsWith("/PushNotifications") ? Access.SERVICE : Access.AUTHENTICATED;
+  /** The most notifications one PushBatch may carry. */
+  public static final int MAX_BATCH = 1000;
 
   private final LiveHub hub;
   private final DeliveryAcks acks;
@@ -36,14 +41,92 @@ public final class FrontendGrpcService extends FrontendServiceGrpc.FrontendServi
     Validation.email("receiver_email", n.getReceiverEmail());
     hub.publish(n)
         .whenComplete(
-            (receivers, error) -> {
+            (delivered, error) -> {
               if (error != null) {
                 response.onError(Status.UNAVAILABLE.withDescription("Redis Pub/Sub unavailable: " + error.getMessage()).asRuntimeException());
               } else {
-                response.onNext(ReceiveNotificationResponse.newBuilder().setDelivered(receivers > 0).build());
+                response.onNext(ReceiveNotificationResponse.newBuilder().setDelivered(delivered).build());
                 response.onCompleted();
               }
             });
+  }
+
+  /**
+   * Each batch is published as it arrives (handlers run on the event loop, so in order) and
+   * answered when Redis has answered its PUBLISHes. A malformed batch ends the stream with
+   * INVALID_ARGUMENT; a Redis failure ends it with UNAVAILABLE, and the pusher re-sends.
+   */
+  @Override
+  public StreamObserver<PushBatch> pushNotifications(StreamObserver<PushResult> results) {
+    return new StreamObserver<>() {
+      private boolean ended;
+
+      @Override
+      public void onNext(PushBatch batch) {
+        if (ended) {
+          return;
+        }
+        if (batch.getNotificationsCount() > MAX_BATCH) {
+          fail(Status.INVALID_ARGUMENT.withDescription("a push batch holds at most " + MAX_BATCH + " notifications"));
+          return;
+        }
+        for (Notification n : batch.getNotificationsList()) {
+          if (!validReceiver(n)) {
+            fail(Status.INVALID_ARGUMENT.withDescription("every pushed notification needs an id and a valid receiver_email"));
+            return;
+          }
+        }
+        hub.publish(batch.getNotificationsList())
+            .whenComplete(
+                (delivered, error) -> {
+                  synchronized (this) {
+                    if (ended) {
+                      return;
+                    }
+                    if (error != null) {
+                      fail(Status.UNAVAILABLE.withDescription("Redis Pub/Sub unavailable: " + error.getMessage()));
+                      return;
+                    }
+                    PushResult.Builder r = PushResult.newBuilder().setSeq(batch.getSeq());
+                    for (boolean d : delivered) {
+                      r.addDelivered(d);
+                    }
+                    results.onNext(r.build());
+                  }
+                });
+      }
+
+      private synchronized void fail(Status status) {
+        if (!ended) {
+          ended = true;
+          results.onError(status.asRuntimeException());
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        synchronized (this) {
+          ended = true;
+        }
+      }
+
+      @Override
+      public synchronized void onCompleted() {
+        if (!ended) {
+          ended = true;
+          results.onCompleted();
+        }
+      }
+    };
+  }
+
+  private static boolean validReceiver(Notification n) {
+    try {
+      Validation.email("receiver_email", n.getReceiverEmail());
+      return !n.getId().isEmpty();
+    } catch (ServiceException e) {
+      return false;
+    }
   }
 
   @Override

@@ -3,90 +3,153 @@ package parley.frontend.grpc;
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import parley.frontend.live.DeliveryAcks;
+import parley.notification.v1.AckDeliveredBatchRequest;
 import parley.notification.v1.AckDeliveredRequest;
 import parley.notification.v1.AckDeliveredResponse;
+import parley.runtime.ids.NotificationIds;
 
 /**
- * AckDelivered with frontend-svc's service token, coalesced: ids delivered to the same user within
- * {@link #WINDOW_MS} go in one call, so a busy instance makes one rpc per user per window instead
- * of one per notification. Fire-and-forget: a lost ack only means the notification stays pending
- * and is replayed once more on a connect without a cursor, where the client's id check drops it.
+ * Delivery acks of this instance, across users, in {@code AckDeliveredBatch} calls with
+ * frontend-svc's service token. Group commit without a timer: while {@link #MAX_IN_FLIGHT} calls
+ * are out, acks gather per user; each answer sends everything gathered meanwhile. Under light load
+ * a call carries one ack and leaves at once; under heavy load one call carries thousands.
+ *
+ * <p>Bounded: past {@link #MAX_WAITING_IDS} waiting ids new acks are dropped and counted. A lost
+ * ack only means the notification stays pending and is replayed once more on a connect without a
+ * cursor, where the client's id check drops it.
  */
 public final class GrpcDeliveryAcks implements DeliveryAcks, AutoCloseable {
-  static final long WINDOW_MS = 20;
+  static final int MAX_IN_FLIGHT = 2;
+  static final int MAX_WAITING_IDS = 200_000;
+  static final int MAX_IDS_PER_CALL = 10_000;
+  static final int MAX_IDS_PER_USER = 1_000;
   private static final Logger log = LoggerFactory.getLogger(GrpcDeliveryAcks.class);
 
   private final Peers peers;
   private final String serviceToken;
-  private final Map<String, List<String>> waiting = new ConcurrentHashMap<>();
-  private final ScheduledExecutorService flusher =
-      Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon(true).name("ack-flush").unstarted(r));
+  private final Counter dropped;
+  private final Counter calls;
+  private final Map<String, AckDeliveredRequest.Builder> waiting = new LinkedHashMap<>();
+  private int waitingIds;
+  private int inFlight;
 
-  public GrpcDeliveryAcks(Peers peers, String serviceToken) {
+  public GrpcDeliveryAcks(Peers peers, String serviceToken, MeterRegistry registry) {
     this.peers = peers;
     this.serviceToken = serviceToken;
-    flusher.scheduleWithFixedDelay(this::flush, WINDOW_MS, WINDOW_MS, TimeUnit.MILLISECONDS);
+    this.dropped = Counter.builder("parley.acks.dropped").description("delivery acks dropped because too many were waiting (they stay pending)").register(registry);
+    this.calls = Counter.builder("parley.acks.calls").description("AckDeliveredBatch calls made").register(registry);
   }
 
   @Override
   public void ack(String email, List<String> ids) {
-    waiting.compute(email, (e, list) -> {
-      List<String> l = list == null ? new ArrayList<>() : list;
-      l.addAll(ids);
-      return l;
-    });
+    synchronized (waiting) {
+      if (waitingIds + ids.size() > MAX_WAITING_IDS) {
+        dropped.increment(ids.size());
+        return;
+      }
+      waiting.computeIfAbsent(email, e -> AckDeliveredRequest.newBuilder().setEmail(e)).addAllIds(ids);
+      waitingIds += ids.size();
+    }
+    sendWhatIsWaiting();
   }
 
   @Override
   public void ackUpTo(String email, String cursor) {
-    send(AckDeliveredRequest.newBuilder().setEmail(email).setUpToId(cursor).build());
-  }
-
-  /** Sends everything waiting, one call per user. */
-  void flush() {
-    for (String email : waiting.keySet()) {
-      List<String> ids = waiting.remove(email);
-      if (ids != null && !ids.isEmpty()) {
-        for (int from = 0; from < ids.size(); from += 1000) {
-          send(AckDeliveredRequest.newBuilder().setEmail(email).addAllIds(ids.subList(from, Math.min(ids.size(), from + 1000))).build());
-        }
+    synchronized (waiting) {
+      AckDeliveredRequest.Builder b = waiting.computeIfAbsent(email, e -> AckDeliveredRequest.newBuilder().setEmail(e));
+      if (!b.hasUpToId() || NotificationIds.compare(cursor, b.getUpToId()) > 0) {
+        b.setUpToId(cursor);
       }
     }
+    sendWhatIsWaiting();
   }
 
-  private void send(AckDeliveredRequest request) {
-    String email = request.getEmail();
-    int count = request.getIdsCount();
+  private void sendWhatIsWaiting() {
+    List<AckDeliveredBatchRequest> out = new ArrayList<>(MAX_IN_FLIGHT);
+    synchronized (waiting) {
+      while (inFlight < MAX_IN_FLIGHT && !waiting.isEmpty()) {
+        out.add(take());
+        inFlight++;
+      }
+    }
+    out.forEach(this::send);
+  }
+
+  /** Up to {@link #MAX_IDS_PER_CALL} ids of the waiting acks, oldest users first. Holds the lock. */
+  private AckDeliveredBatchRequest take() {
+    AckDeliveredBatchRequest.Builder call = AckDeliveredBatchRequest.newBuilder();
+    int ids = 0;
+    Iterator<AckDeliveredRequest.Builder> it = waiting.values().iterator();
+    while (it.hasNext() && ids < MAX_IDS_PER_CALL && call.getAcksCount() < 1000) {
+      AckDeliveredRequest.Builder b = it.next();
+      int n = Math.min(b.getIdsCount(), Math.min(MAX_IDS_PER_USER, MAX_IDS_PER_CALL - ids));
+      if (n == b.getIdsCount()) {
+        call.addAcks(b.build());
+        it.remove();
+      } else {
+        // a user with more ids than fit: send a part, keep the rest (and the cursor) for later
+        List<String> all = new ArrayList<>(b.getIdsList());
+        call.addAcks(AckDeliveredRequest.newBuilder().setEmail(b.getEmail()).addAllIds(all.subList(0, n)));
+        b.clearIds().addAllIds(all.subList(n, all.size()));
+      }
+      ids += n;
+    }
+    waitingIds -= ids;
+    return call.build();
+  }
+
+  private void send(AckDeliveredBatchRequest request) {
+    calls.increment();
     Futures.addCallback(
-        peers.notificationsAsync(serviceToken)
-            .withDeadlineAfter(Peers.DEADLINE_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
-            .ackDelivered(request),
+        peers.notificationsAsync(serviceToken).withDeadlineAfter(Peers.DEADLINE_MS, TimeUnit.MILLISECONDS).ackDeliveredBatch(request),
         new FutureCallback<AckDeliveredResponse>() {
           @Override
-          public void onSuccess(AckDeliveredResponse result) {}
+          public void onSuccess(AckDeliveredResponse result) {
+            done();
+          }
 
           @Override
           public void onFailure(Throwable t) {
-            log.warn("AckDelivered for {} ({} ids) failed: {}", email, count, t.toString());
+            log.warn("AckDeliveredBatch ({} users) failed: {}; those stay pending", request.getAcksCount(), t.toString());
+            done();
           }
         },
         MoreExecutors.directExecutor());
   }
 
-  /** Sends what is still waiting, then stops. */
+  private void done() {
+    synchronized (waiting) {
+      inFlight--;
+      waiting.notifyAll();
+    }
+    sendWhatIsWaiting();
+  }
+
+  /** Sends what is still waiting and waits (up to 5 s) for the answers. */
   @Override
   public void close() {
-    flusher.shutdown();
-    flush();
+    sendWhatIsWaiting();
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    synchronized (waiting) {
+      while ((inFlight > 0 || !waiting.isEmpty()) && System.nanoTime() < end) {
+        try {
+          waiting.wait(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
   }
 }

@@ -3,6 +3,7 @@ package parley.frontend.grpc;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.util.ArrayDeque;
+import java.util.List;
 import parley.frontend.live.LiveSession;
 import parley.frontend.live.LiveSink;
 import parley.notification.v1.Notification;
@@ -23,11 +24,11 @@ final class GrpcSink implements LiveSink {
   }
 
   @Override
-  public synchronized boolean send(Notification n, String cursor) {
+  public synchronized boolean send(List<Notification> notifications, List<String> cursors) {
     if (done || out.isCancelled()) {
       return false;
     }
-    waiting.add(n);
+    waiting.addAll(notifications);
     if (waiting.size() > LiveSession.MAX_BACKLOG) {
       done = true;
       waiting.clear();
@@ -46,7 +47,7 @@ final class GrpcSink implements LiveSink {
 
   @Override
   public void reset() {
-    send(Notification.newBuilder().setReset(true).build(), "");
+    send(List.of(Notification.newBuilder().setReset(true).build()), List.of(""));
   }
 
   @Override

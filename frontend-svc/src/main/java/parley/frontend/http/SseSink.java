@@ -1,25 +1,46 @@
 package parley.frontend.http;
 
 import io.javalin.http.sse.SseClient;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import parley.frontend.live.LiveSink;
 import parley.frontend.live.NotificationJson;
 import parley.notification.v1.Notification;
 
-/** A Server-Sent Events response: each notification is an event whose id is the stream's cursor, so the browser resumes from it. */
+/**
+ * A Server-Sent Events response: each notification is an event whose id is the stream's cursor, so
+ * the browser resumes from it. A batch of notifications is written as one block and flushed once
+ * (Javalin's {@code sendEvent} flushes every event); every write goes through this sink's lock.
+ */
 final class SseSink implements LiveSink {
   private final SseClient client;
+  private boolean broken;
 
   SseSink(SseClient client) {
     this.client = client;
   }
 
   @Override
-  public synchronized boolean send(Notification n, String cursor) {
-    if (client.terminated()) {
+  public synchronized boolean send(List<Notification> notifications, List<String> cursors) {
+    if (broken || client.terminated()) {
       return false;
     }
-    return quietly(() -> client.sendEvent("notification", NotificationJson.write(n), cursor)) && !client.terminated();
+    StringBuilder block = new StringBuilder(notifications.size() * 256);
+    for (int i = 0; i < notifications.size(); i++) {
+      block.append("event: notification\nid: ").append(cursors.get(i)).append("\ndata: ").append(NotificationJson.write(notifications.get(i))).append("\n\n");
+    }
+    try {
+      OutputStream out = client.ctx().outputStream();
+      out.write(block.toString().getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      return true;
+    } catch (IOException | RuntimeException gone) {
+      broken = true;
+      return false;
+    }
   }
 
   @Override
@@ -29,7 +50,7 @@ final class SseSink implements LiveSink {
 
   /** A heartbeat the page can see (an SSE comment would be invisible to EventSource). */
   synchronized boolean heartbeat(String at) {
-    if (client.terminated()) {
+    if (broken || client.terminated()) {
       return false;
     }
     return quietly(() -> client.sendEvent("heartbeat", Map.of("at", at))) && !client.terminated();
@@ -38,7 +59,9 @@ final class SseSink implements LiveSink {
   @Override
   public synchronized void close(String reason) {
     if (!client.terminated()) {
-      quietly(() -> client.sendEvent("bye", Map.of("reason", reason)));
+      if (!broken) {
+        quietly(() -> client.sendEvent("bye", Map.of("reason", reason)));
+      }
       quietly(client::close);
     }
   }

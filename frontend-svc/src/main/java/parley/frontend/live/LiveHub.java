@@ -1,10 +1,14 @@
 package parley.frontend.live;
 
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,6 +32,8 @@ public final class LiveHub implements AutoCloseable {
 
   private final StatefulRedisPubSubConnection<String, String> pubsub;
   private final StatefulRedisConnection<String, String> publisher;
+  // publish batches: commands queued without flushing, then one flush per batch (under its lock)
+  private final StatefulRedisConnection<String, String> batchPublisher;
   private final Replay replay;
   private final Map<String, Set<LiveSession>> sessions = new ConcurrentHashMap<>();
   // the SUBSCRIBE of each joined user, so every session waits until the channel is really live
@@ -36,10 +42,13 @@ public final class LiveHub implements AutoCloseable {
   public LiveHub(
       StatefulRedisPubSubConnection<String, String> pubsub,
       StatefulRedisConnection<String, String> publisher,
+      StatefulRedisConnection<String, String> batchPublisher,
       Replay replay,
       MeterRegistry registry) {
     this.pubsub = pubsub;
     this.publisher = publisher;
+    this.batchPublisher = batchPublisher;
+    batchPublisher.setAutoFlushCommands(false);
     this.replay = replay;
     pubsub.addListener(
         new RedisPubSubAdapter<>() {
@@ -98,24 +107,51 @@ public final class LiveHub implements AutoCloseable {
     }
   }
 
-  /** Publishes to every instance; completes with how many received it (0 = nobody online). */
-  public CompletableFuture<Long> publish(Notification n) {
-    return publisher.async().publish(channel(n.getReceiverEmail()), NotificationJson.write(n)).toCompletableFuture();
+  /** Publishes one notification; completes with whether some instance holds a live connection of its receiver. */
+  public CompletableFuture<Boolean> publish(Notification n) {
+    return publish(List.of(n)).thenApply(delivered -> delivered[0]);
   }
 
-  private void dispatch(String email, String json) {
+  /**
+   * Publishes a batch: one {@code PUBLISH} per receiver carrying all of that user's notifications
+   * (oldest first), pipelined and flushed once. Completes with, per notification in batch order,
+   * whether some instance holds a live connection of its receiver.
+   */
+  public CompletableFuture<boolean[]> publish(List<Notification> batch) {
+    Map<String, List<Notification>> byUser = new LinkedHashMap<>();
+    for (Notification n : batch) {
+      byUser.computeIfAbsent(n.getReceiverEmail(), e -> new ArrayList<>()).add(n);
+    }
+    Map<String, RedisFuture<Long>> sent = new LinkedHashMap<>();
+    synchronized (batchPublisher) {
+      RedisAsyncCommands<String, String> async = batchPublisher.async();
+      byUser.forEach((email, mine) -> sent.put(email, async.publish(channel(email), NotificationJson.writeAll(mine))));
+      batchPublisher.flushCommands();
+    }
+    return CompletableFuture.allOf(sent.values().stream().map(RedisFuture::toCompletableFuture).toArray(CompletableFuture[]::new))
+        .thenApply(
+            done -> {
+              boolean[] delivered = new boolean[batch.size()];
+              for (int i = 0; i < batch.size(); i++) {
+                delivered[i] = sent.get(batch.get(i).getReceiverEmail()).toCompletableFuture().join() > 0;
+              }
+              return delivered;
+            });
+  }
+
+  private void dispatch(String email, String payload) {
     Set<LiveSession> mine = sessions.get(email);
     if (mine == null || mine.isEmpty()) {
       return;
     }
-    Notification n;
+    List<Notification> batch;
     try {
-      n = NotificationJson.read(json);
+      batch = NotificationJson.readAll(payload);
     } catch (IllegalArgumentException e) {
       log.warn("ignoring malformed message on {}: {}", channel(email), e.getMessage());
       return;
     }
-    mine.forEach(s -> s.onLive(n));
+    mine.forEach(s -> s.onLive(batch));
   }
 
   /** Every live session, for a graceful shutdown. */

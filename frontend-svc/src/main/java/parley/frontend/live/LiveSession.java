@@ -22,8 +22,11 @@ import parley.runtime.ids.NotificationIds;
  * with its last id and gets the rest by replay) instead of exhausting memory.
  */
 public final class LiveSession {
-  /** Live notifications a session may have queued before it is considered too slow. */
-  public static final int MAX_BACKLOG = 1000;
+  /**
+   * Live notifications a session may have queued before it is considered too slow: several
+   * seconds of a very busy user, so a server that is merely behind never cuts anyone off.
+   */
+  public static final int MAX_BACKLOG = 10_000;
   static final int RECENT_IDS = 10_000;
 
   private final String email;
@@ -78,13 +81,8 @@ public final class LiveSession {
             stats.reset();
             sink.reset();
           }
-          List<String> ids = new ArrayList<>();
-          for (Notification n : missed.notifications()) {
-            if (write(n)) {
-              ids.add(n.getId());
-              stats.replayed();
-            }
-          }
+          List<String> ids = write(missed.notifications());
+          stats.replayed(ids.size());
           ack(ids);
           if (afterId != null) {
             acks.ackUpTo(email, afterId);
@@ -95,48 +93,66 @@ public final class LiveSession {
             live = new ArrayList<>(buffered);
             buffered.clear();
           }
-          live.forEach(this::deliverNow);
+          deliverNow(live);
         });
   }
 
-  /** A live notification from Pub/Sub. Never blocks the caller (a Redis I/O thread). */
-  void onLive(Notification n) {
+  /**
+   * Live notifications from Pub/Sub (one message may carry several, oldest first). Never blocks
+   * the caller (a Redis I/O thread): the batch becomes one task of the session's writer, written
+   * with one flush and acknowledged with one ack.
+   */
+  void onLive(List<Notification> batch) {
     synchronized (this) {
       if (replaying) {
-        buffered.add(n);
+        buffered.addAll(batch);
         return;
       }
     }
-    if (backlog.incrementAndGet() > MAX_BACKLOG) {
+    if (backlog.addAndGet(batch.size()) > MAX_BACKLOG) {
       close("client too slow; reconnect with your last id to get the rest");
       return;
     }
     execute(
         () -> {
-          backlog.decrementAndGet();
-          deliverNow(n);
+          backlog.addAndGet(-batch.size());
+          deliverNow(batch);
         });
   }
 
-  private void deliverNow(Notification n) {
-    if (write(n)) {
-      stats.delivered();
-      ack(List.of(n.getId()));
-    }
+  private void deliverNow(List<Notification> batch) {
+    List<String> written = write(batch);
+    stats.delivered(written.size());
+    ack(written);
   }
 
-  private boolean write(Notification n) {
-    if (closed || !sent.add(n.getId())) {
-      return false;
+  /** Writes those not written before, in order, with one flush; returns the ids written. */
+  private List<String> write(List<Notification> batch) {
+    if (closed || batch.isEmpty()) {
+      return List.of();
     }
-    if (highest == null || NotificationIds.compare(n.getId(), highest) > 0) {
-      highest = n.getId();
+    List<Notification> fresh = new ArrayList<>(batch.size());
+    List<String> cursors = new ArrayList<>(batch.size());
+    List<String> ids = new ArrayList<>(batch.size());
+    for (Notification n : batch) {
+      if (!sent.add(n.getId())) {
+        continue;
+      }
+      if (highest == null || NotificationIds.compare(n.getId(), highest) > 0) {
+        highest = n.getId();
+      }
+      fresh.add(n);
+      cursors.add(highest);
+      ids.add(n.getId());
     }
-    if (!sink.send(n, highest)) {
+    if (fresh.isEmpty()) {
+      return List.of();
+    }
+    if (!sink.send(fresh, cursors)) {
       close("client gone");
-      return false;
+      return List.of();
     }
-    return true;
+    return ids;
   }
 
   private void ack(List<String> ids) {

@@ -1,15 +1,17 @@
 package parley.frontend.live;
 
+import java.util.List;
 import parley.notification.v1.Notification;
 
 /** Where a live session writes: an SSE response or a gRPC stream. Called from one thread at a time. */
 public interface LiveSink {
   /**
-   * Writes one notification; false when the client is gone. {@code cursor} is the highest id
-   * written on this connection so far, the id a client resumes after (it never moves back, even
-   * if notifications from several notification-svc instances arrive slightly out of order).
+   * Writes notifications in order and flushes once; false when the client is gone. {@code
+   * cursors.get(i)} is the highest id written on this connection once item i is written, the id a
+   * client resumes after (it never moves back, even if notifications from several
+   * notification-svc instances arrive slightly out of order).
    */
-  boolean send(Notification notification, String cursor);
+  boolean send(List<Notification> notifications, List<String> cursors);
 
   /** Tells the client its cursor is older than the retained history: refetch the list. */
   void reset();

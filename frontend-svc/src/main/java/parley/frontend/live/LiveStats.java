@@ -15,12 +15,12 @@ public final class LiveStats {
     this.resets = Counter.builder("parley.live.resets").description("reset events sent (cursor older than retained history)").register(registry);
   }
 
-  void delivered() {
-    delivered.increment();
+  void delivered(int count) {
+    delivered.increment(count);
   }
 
-  void replayed() {
-    replayed.increment();
+  void replayed(int count) {
+    replayed.increment(count);
   }
 
   void reset() {

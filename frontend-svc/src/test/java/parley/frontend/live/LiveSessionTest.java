@@ -18,9 +18,9 @@ class LiveSessionTest {
   private final LiveSink sink =
       new LiveSink() {
         @Override
-        public boolean send(Notification n, String cursor) {
-          written.add(n.getId());
-          cursors.add(cursor);
+        public boolean send(List<Notification> batch, List<String> batchCursors) {
+          batch.forEach(n -> written.add(n.getId()));
+          cursors.addAll(batchCursors);
           return true;
         }
 
@@ -55,9 +55,9 @@ class LiveSessionTest {
   @Test
   void theCursorNeverMovesBackWhenLiveNotificationsArriveOutOfOrder() {
     LiveSession s = liveSession(List.of(n("100-0")));
-    s.onLive(n("300-0"));
-    s.onLive(n("200-0"));
-    s.onLive(n("400-0"));
+    s.onLive(List.of(n("300-0")));
+    s.onLive(List.of(n("200-0")));
+    s.onLive(List.of(n("400-0")));
 
     await().until(() -> written.size() == 4);
     assertThat(written).containsExactly("100-0", "300-0", "200-0", "400-0");
@@ -68,14 +68,14 @@ class LiveSessionTest {
   void aLongSessionRemembersOnlyRecentIdsSoItsMemoryStaysBounded() {
     LiveSession s = liveSession(List.of());
     for (int i = 1; i <= LiveSession.RECENT_IDS + 1; i++) {
-      s.onLive(n(i + "-0"));
+      s.onLive(List.of(n(i + "-0")));
       if (i % 500 == 0) {
         int upTo = i;
         await().until(() -> written.size() == upTo); // a reader that keeps up (not cut off as too slow)
       }
     }
-    s.onLive(n((LiveSession.RECENT_IDS + 1) + "-0")); // recent: skipped
-    s.onLive(n("1-0")); // forgotten long ago
+    s.onLive(List.of(n((LiveSession.RECENT_IDS + 1) + "-0"))); // recent: skipped
+    s.onLive(List.of(n("1-0"))); // forgotten long ago
 
     await().until(() -> written.size() == LiveSession.RECENT_IDS + 2);
     assertThat(written.get(written.size() - 1)).isEqualTo("1-0");
@@ -84,8 +84,8 @@ class LiveSessionTest {
   @Test
   void aNotificationSeenInReplayIsNotWrittenAgainWhenItAlsoArrivesLive() {
     LiveSession s = liveSession(List.of(n("100-0"), n("200-0")));
-    s.onLive(n("200-0"));
-    s.onLive(n("300-0"));
+    s.onLive(List.of(n("200-0")));
+    s.onLive(List.of(n("300-0")));
 
     await().until(() -> acked.size() == 3);
     assertThat(written).containsExactly("100-0", "200-0", "300-0");

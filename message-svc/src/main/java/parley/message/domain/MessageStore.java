@@ -2,10 +2,12 @@ package parley.message.domain;
 
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /** Where messages live. Each write and its event are one atomic step. */
 public interface MessageStore {
-  Message send(String sender, String receiver, String content, Instant at);
+  /** Stores the message and its event atomically; does not wait (completes with the stored message). */
+  CompletableFuture<Message> send(String sender, String receiver, String content, Instant at);
 
   Optional<Message> find(long id);
 

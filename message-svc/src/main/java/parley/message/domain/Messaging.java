@@ -1,7 +1,11 @@
 package parley.message.domain;
 
 import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import parley.runtime.auth.Principal;
 import parley.runtime.error.ServiceException;
 import parley.runtime.error.Validation;
@@ -20,7 +24,20 @@ public final class Messaging {
     this.maxContentBytes = maxContentBytes;
   }
 
+  /** Sends and waits: for callers on a thread that may block (the REST handlers). */
   public Message send(Principal caller, String senderEmail, String receiverEmail, String content) {
+    try {
+      return sendAsync(caller, senderEmail, receiverEmail, content).join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+  }
+
+  /**
+   * Sends without blocking: input is checked at once (a bad one throws), the parties are checked
+   * (cached, else one user-svc call), and the store's write is grouped with concurrent sends.
+   */
+  public CompletableFuture<Message> sendAsync(Principal caller, String senderEmail, String receiverEmail, String content) {
     String sender = Validation.email("sender_email", senderEmail);
     String receiver = Validation.email("receiver_email", receiverEmail);
     if (!caller.mayActFor(sender)) {
@@ -30,11 +47,15 @@ public final class Messaging {
       throw ServiceException.invalid("sender and receiver must be different users");
     }
     String text = content(content);
-    List<String> missing = users.unregistered(List.of(sender, receiver));
-    if (!missing.isEmpty()) {
-      throw ServiceException.notFound("user not registered: " + String.join(", ", missing));
-    }
-    return store.send(sender, receiver, text, clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+    Instant at = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    return users.unregisteredAsync(List.of(sender, receiver))
+        .thenCompose(
+            missing -> {
+              if (!missing.isEmpty()) {
+                throw ServiceException.notFound("user not registered: " + String.join(", ", missing));
+              }
+              return store.send(sender, receiver, text, at);
+            });
   }
 
   public MessagePage messages(Principal caller, String userEmail, String withEmail, int pageSize, Long beforeId) {

@@ -2,14 +2,17 @@ package parley.message.grpc;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import parley.message.domain.UserDirectory;
 import parley.runtime.error.ErrorCode;
@@ -37,45 +40,70 @@ public final class GrpcUserDirectory implements UserDirectory {
 
   @Override
   public List<String> unregistered(List<String> emails) {
-    Map<String, ListenableFuture<CheckUserExistsResponse>> asked = new LinkedHashMap<>();
+    try {
+      return unregisteredAsync(emails).join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+  }
+
+  @Override
+  public CompletableFuture<List<String>> unregisteredAsync(List<String> emails) {
+    Map<String, CompletableFuture<Boolean>> asked = new LinkedHashMap<>();
     for (String email : emails) {
       if (known.getIfPresent(email) == null) {
-        asked.put(
-            email,
-            stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
-                .checkUserExists(CheckUserExistsRequest.newBuilder().setEmail(email).build()));
+        asked.put(email, ask(email));
       }
     }
-    List<String> missing = new ArrayList<>();
-    for (var e : asked.entrySet()) {
-      if (answer(e.getValue())) {
-        known.put(e.getKey(), Boolean.TRUE);
-      } else {
-        missing.add(e.getKey());
-      }
+    if (asked.isEmpty()) {
+      return CompletableFuture.completedFuture(List.of()); // the common case: both cached
     }
-    return missing;
+    return CompletableFuture.allOf(asked.values().toArray(CompletableFuture[]::new))
+        .thenApply(
+            done -> {
+              List<String> missing = new ArrayList<>();
+              asked.forEach((email, exists) -> {
+                if (exists.join()) {
+                  known.put(email, Boolean.TRUE);
+                } else {
+                  missing.add(email);
+                }
+              });
+              return missing;
+            });
+  }
+
+  private CompletableFuture<Boolean> ask(String email) {
+    CompletableFuture<Boolean> answer = new CompletableFuture<>();
+    Futures.addCallback(
+        stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS).checkUserExists(CheckUserExistsRequest.newBuilder().setEmail(email).build()),
+        new FutureCallback<CheckUserExistsResponse>() {
+          @Override
+          public void onSuccess(CheckUserExistsResponse r) {
+            answer.complete(r.getExists());
+          }
+
+          @Override
+          public void onFailure(Throwable t) {
+            answer.completeExceptionally(failure(t));
+          }
+        },
+        MoreExecutors.directExecutor());
+    return answer;
   }
 
   public void forget(String email) {
     known.invalidate(email);
   }
 
-  private static boolean answer(ListenableFuture<CheckUserExistsResponse> future) {
-    try {
-      return future.get().getExists();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ServiceException(ErrorCode.UNAVAILABLE, "interrupted while checking users");
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof StatusRuntimeException sre) {
-        ErrorCode code = ErrorCode.fromGrpc(sre.getStatus().getCode());
-        if (code == ErrorCode.UNAVAILABLE) {
-          throw new ServiceException(ErrorCode.UNAVAILABLE, "user-svc is unavailable, so the users cannot be checked; try again shortly");
-        }
-        throw new ServiceException(ErrorCode.INTERNAL, "user-svc refused the user check: " + sre.getStatus().getCode());
+  private static ServiceException failure(Throwable t) {
+    if (t instanceof StatusRuntimeException sre) {
+      ErrorCode code = ErrorCode.fromGrpc(sre.getStatus().getCode());
+      if (code == ErrorCode.UNAVAILABLE) {
+        return new ServiceException(ErrorCode.UNAVAILABLE, "user-svc is unavailable, so the users cannot be checked; try again shortly");
       }
-      throw new ServiceException(ErrorCode.UNAVAILABLE, "user check failed: " + e.getCause());
+      return new ServiceException(ErrorCode.INTERNAL, "user-svc refused the user check: " + sre.getStatus().getCode());
     }
+    return new ServiceException(ErrorCode.UNAVAILABLE, "user check failed: " + t);
   }
 }

@@ -3,6 +3,7 @@ package parley.message.grpc;
 import static parley.runtime.grpc.Replies.reply;
 
 import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletionException;
 import parley.message.domain.Conversation;
 import parley.message.domain.ConversationPage;
 import parley.message.domain.Message;
@@ -19,6 +20,7 @@ import parley.message.v1.MarkConversationReadResponse;
 import parley.message.v1.MessageServiceGrpc;
 import parley.message.v1.SendMessageRequest;
 import parley.runtime.grpc.Caller;
+import parley.runtime.grpc.ErrorMappingInterceptor;
 
 /** gRPC transport of message-svc: every rpc needs a token; rules live in {@link Messaging}. */
 public final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase {
@@ -30,7 +32,18 @@ public final class MessageGrpcService extends MessageServiceGrpc.MessageServiceI
 
   @Override
   public void sendMessage(SendMessageRequest request, StreamObserver<parley.message.v1.Message> response) {
-    reply(response, toProto(messaging.send(Caller.current(), request.getSenderEmail(), request.getReceiverEmail(), request.getContent())));
+    // no thread waits: the reply is sent when Redis answers the grouped write
+    messaging
+        .sendAsync(Caller.current(), request.getSenderEmail(), request.getReceiverEmail(), request.getContent())
+        .whenComplete(
+            (m, error) -> {
+              if (error != null) {
+                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                response.onError(ErrorMappingInterceptor.toStatus(cause, "SendMessage").asRuntimeException());
+              } else {
+                reply(response, toProto(m));
+              }
+            });
   }
 
   @Override

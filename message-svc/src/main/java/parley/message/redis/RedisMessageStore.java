@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -32,6 +33,7 @@ import parley.message.domain.MessageStore;
 import parley.runtime.error.ErrorCode;
 import parley.runtime.error.ServiceException;
 import parley.runtime.http.Json;
+import parley.runtime.redis.GroupCommit;
 import parley.runtime.redis.LuaScript;
 
 /** Messages in Redis DB 1. Writes are single Lua scripts (message + event, one round trip). */
@@ -45,38 +47,41 @@ public final class RedisMessageStore implements MessageStore {
 
   private final RedisCommands<String, String> redis;
   private final RedisAsyncCommands<String, String> async;
+  private final GroupCommit sends;
   private final long streamMaxLen;
   private final Clock clock;
 
-  public RedisMessageStore(StatefulRedisConnection<String, String> connection, long streamMaxLen, Clock clock) {
+  /**
+   * @param sends where send.lua calls go: concurrent sends leave grouped, one write for many
+   */
+  public RedisMessageStore(StatefulRedisConnection<String, String> connection, GroupCommit sends, long streamMaxLen, Clock clock) {
     this.redis = connection.sync();
     this.async = connection.async();
+    this.sends = sends;
     this.streamMaxLen = streamMaxLen;
     this.clock = clock;
   }
 
   @Override
-  public Message send(String sender, String receiver, String content, Instant at) {
+  public CompletableFuture<Message> send(String sender, String receiver, String content, Instant at) {
     MessageSent event = new MessageSent(EventCodec.newEventId(), at, 0, sender, receiver, preview(content));
     String a = sender.compareTo(receiver) < 0 ? sender : receiver;
     String b = a.equals(sender) ? receiver : sender;
     List<String> args = new ArrayList<>(List.of(MessageKeys.MESSAGE_PREFIX, sender, receiver, content, at.toString(), Long.toString(streamMaxLen), a, b, "message_id"));
     LuaScript.appendFields(args, EventCodec.encode(event));
-    Long id =
-        SEND.run(
-            redis,
-            ScriptOutputType.INTEGER,
-            List.of(
-                MessageKeys.COUNTER,
-                MessageKeys.conversation(sender, receiver),
-                MessageKeys.conversationMessages(sender, receiver),
-                MessageKeys.conversations(sender),
-                MessageKeys.conversations(receiver),
-                MessageKeys.messages(sender),
-                MessageKeys.messages(receiver),
-                MessageKeys.EVENTS),
-            args);
-    return new Message(id, sender, receiver, content, at);
+    List<String> keys =
+        List.of(
+            MessageKeys.COUNTER,
+            MessageKeys.conversation(sender, receiver),
+            MessageKeys.conversationMessages(sender, receiver),
+            MessageKeys.conversations(sender),
+            MessageKeys.conversations(receiver),
+            MessageKeys.messages(sender),
+            MessageKeys.messages(receiver),
+            MessageKeys.EVENTS);
+    return sends
+        .<Long>submit(on -> SEND.runAsync(on, ScriptOutputType.INTEGER, keys, args))
+        .thenApply(id -> new Message(id, sender, receiver, content, at));
   }
 
   static String preview(String content) {

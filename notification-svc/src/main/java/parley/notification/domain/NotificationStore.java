@@ -1,6 +1,7 @@
 package parley.notification.domain;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.Optional;
 
@@ -13,9 +14,19 @@ public interface NotificationStore {
    */
   CompletionStage<CreateOutcome> create(Notification draft, String eventId, boolean onlyIfSubscribed);
 
+  /**
+   * The stream consumer's create (only if subscribed): queued without being sent until {@link
+   * #flush()}, so a whole batch of events leaves in one write. Call from one thread only.
+   */
+  CompletionStage<CreateOutcome> createBatched(Notification draft, String eventId);
+
+  /** Sends what {@link #createBatched} queued. */
+  void flush();
+
   /** Every retained notification, in list order. */
   List<Notification> all(String email);
 
+  /** The ids not yet delivered to a live connection, in id order. */
   List<String> pendingIds(String email);
 
   /** The id of the newest trimmed notification, if any were trimmed. */
@@ -28,7 +39,8 @@ public interface NotificationStore {
   /** Marks read what {@code sender} sent up to message {@code upToMessageId}. */
   long markReadFrom(String email, String sender, long upToMessageId);
 
-  long removePending(String email, List<String> ids);
+  /** Removes delivered ids from the users' pending sets, all in one round trip; returns how many left. */
+  long removePending(Map<String, List<String>> idsByUser);
 
   boolean subscribed(String email);
 

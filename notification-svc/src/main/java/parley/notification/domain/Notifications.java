@@ -40,7 +40,7 @@ public final class Notifications {
       case MessageSent sent -> {
         Notification draft =
             new Notification(entryId, sent.senderEmail(), sent.receiverEmail(), sent.messageId(), sent.preview(), sent.occurredAt(), false);
-        yield store.create(draft, sent.eventId(), true)
+        yield store.createBatched(draft, sent.eventId())
             .thenApply(
                 outcome ->
                     switch (outcome.status()) {
@@ -58,6 +58,11 @@ public final class Notifications {
       }
       default -> CompletableFuture.completedFuture(null);
     };
+  }
+
+  /** Sends the creates that {@link #apply} queued for the current consumer batch. */
+  public void endOfBatch() {
+    store.flush();
   }
 
   /** A direct notification (CreateNotification rpc): stored and pushed like one from an event. */
@@ -132,22 +137,42 @@ public final class Notifications {
     return store.markRead(e, ids);
   }
 
+  /** One user's delivery ack: these ids, and every pending id up to {@code upToId} when given. */
+  public record DeliveryAck(String email, List<String> ids, String upToId) {}
+
   /** Delivered: {@code ids} leave the pending list, and every pending id up to {@code upToId} when given. */
   public long ackDelivered(String email, List<String> ids, String upToId) {
-    String e = Validation.email("email", email);
-    if (ids.size() > 1000) {
-      throw ServiceException.invalid("at most 1000 ids at a time");
+    return ackDelivered(List.of(new DeliveryAck(email, ids, upToId)));
+  }
+
+  /** Many users' acks (one frontend-svc instance's, across users), removed in one round trip. */
+  public long ackDelivered(List<DeliveryAck> acks) {
+    if (acks.size() > 1000) {
+      throw ServiceException.invalid("at most 1000 users' acks at a time");
     }
-    ids.forEach(id -> NotificationIds.valid("ids", id));
-    List<String> remove = new ArrayList<>(ids);
-    if (upToId != null) {
-      String upTo = NotificationIds.valid("up_to_id", upToId);
-      for (String id : store.pendingIds(e)) {
-        if (NotificationIds.compare(id, upTo) <= 0) {
-          remove.add(id);
+    Map<String, List<String>> remove = new LinkedHashMap<>();
+    int total = 0;
+    for (DeliveryAck ack : acks) {
+      String e = Validation.email("email", ack.email());
+      if (ack.ids().size() > 1000) {
+        throw ServiceException.invalid("at most 1000 ids at a time for one user");
+      }
+      total += ack.ids().size();
+      ack.ids().forEach(id -> NotificationIds.valid("ids", id));
+      List<String> mine = remove.computeIfAbsent(e, x -> new ArrayList<>());
+      mine.addAll(ack.ids());
+      if (ack.upToId() != null) {
+        String upTo = NotificationIds.valid("up_to_id", ack.upToId());
+        for (String id : store.pendingIds(e)) {
+          if (NotificationIds.compare(id, upTo) <= 0) {
+            mine.add(id);
+          }
         }
       }
     }
-    return remove.isEmpty() ? 0 : store.removePending(e, remove);
+    if (total > 10_000) {
+      throw ServiceException.invalid("at most 10000 ids in one call");
+    }
+    return store.removePending(remove);
   }
 }

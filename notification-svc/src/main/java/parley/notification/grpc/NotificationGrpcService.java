@@ -3,10 +3,12 @@ package parley.notification.grpc;
 import static parley.runtime.grpc.Replies.reply;
 
 import io.grpc.stub.StreamObserver;
+import java.util.List;
 import java.util.function.Function;
 import parley.notification.domain.Notification;
 import parley.notification.domain.NotificationList;
 import parley.notification.domain.Notifications;
+import parley.notification.v1.AckDeliveredBatchRequest;
 import parley.notification.v1.AckDeliveredRequest;
 import parley.notification.v1.AckDeliveredResponse;
 import parley.notification.v1.CheckUserSubscribedRequest;
@@ -28,7 +30,7 @@ public final class NotificationGrpcService extends NotificationServiceGrpc.Notif
   public static final Function<String, Access> ACCESS =
       method ->
           switch (method.substring(method.indexOf('/') + 1)) {
-            case "CreateNotification", "AckDelivered" -> Access.SERVICE;
+            case "CreateNotification", "AckDelivered", "AckDeliveredBatch" -> Access.SERVICE;
             default -> Access.AUTHENTICATED;
           };
 
@@ -86,6 +88,13 @@ public final class NotificationGrpcService extends NotificationServiceGrpc.Notif
   @Override
   public void ackDelivered(AckDeliveredRequest r, StreamObserver<AckDeliveredResponse> response) {
     reply(response, AckDeliveredResponse.newBuilder().setAcknowledged(notifications.ackDelivered(r.getEmail(), r.getIdsList(), r.hasUpToId() ? r.getUpToId() : null)).build());
+  }
+
+  @Override
+  public void ackDeliveredBatch(AckDeliveredBatchRequest r, StreamObserver<AckDeliveredResponse> response) {
+    List<Notifications.DeliveryAck> acks =
+        r.getAcksList().stream().map(a -> new Notifications.DeliveryAck(a.getEmail(), a.getIdsList(), a.hasUpToId() ? a.getUpToId() : null)).toList();
+    reply(response, AckDeliveredResponse.newBuilder().setAcknowledged(notifications.ackDelivered(acks)).build());
   }
 
   public static parley.notification.v1.Notification toProto(Notification n) {

@@ -3,43 +3,93 @@ package parley.notification.redis;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lettuce.core.KeyScanArgs;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import parley.notification.domain.CreateOutcome;
 import parley.notification.domain.Notification;
 import parley.notification.domain.NotificationStore;
 import parley.runtime.http.Json;
+import parley.runtime.ids.NotificationIds;
 import parley.runtime.redis.LuaScript;
 
 /** Notifications in Redis DB 2: per-user bounded lists, pending lists, the subscriptions hash. */
 public final class RedisNotificationStore implements NotificationStore {
   private static final LuaScript CREATE = LuaScript.fromResource(RedisNotificationStore.class, "create.lua");
   private static final LuaScript MARK_READ = LuaScript.fromResource(RedisNotificationStore.class, "mark_read.lua");
+  private static final LuaScript MIGRATE_PENDING = LuaScript.fromResource(RedisNotificationStore.class, "migrate_pending.lua");
   private static final String ID_SLOT = "__ID__";
 
   private final RedisCommands<String, String> redis;
-  private final io.lettuce.core.api.async.RedisAsyncCommands<String, String> async;
+  private final RedisAsyncCommands<String, String> async;
+  private final StatefulRedisConnection<String, String> batched;
   private final int maxPerUser;
   private final Duration dedupeFor;
 
-  public RedisNotificationStore(io.lettuce.core.api.StatefulRedisConnection<String, String> connection, int maxPerUser, Duration dedupeFor) {
+  /**
+   * @param connection the service's shared connection
+   * @param batched a connection for the stream consumer's writes only: they are queued without a
+   *     flush and sent together by {@link #flush()}, one write per consumer batch
+   */
+  public RedisNotificationStore(
+      StatefulRedisConnection<String, String> connection, StatefulRedisConnection<String, String> batched, int maxPerUser, Duration dedupeFor) {
     this.redis = connection.sync();
     this.async = connection.async();
+    this.batched = batched;
     this.maxPerUser = maxPerUser;
     this.dedupeFor = dedupeFor;
+    batched.setAutoFlushCommands(false);
+  }
+
+  /** Converts pending lists left by an older version into sorted sets; returns how many keys. */
+  public int migratePendingLists() {
+    int converted = 0;
+    ScanCursor cursor = ScanCursor.INITIAL;
+    do {
+      KeyScanCursor<String> page = redis.scan(cursor, KeyScanArgs.Builder.type("list").match("notifications:*:pending").limit(1000));
+      for (String key : page.getKeys()) {
+        MIGRATE_PENDING.run(redis, ScriptOutputType.INTEGER, List.of(key), List.of());
+        converted++;
+      }
+      cursor = page;
+    } while (!cursor.isFinished());
+    return converted;
   }
 
   @Override
   public CompletionStage<CreateOutcome> create(Notification draft, String eventId, boolean onlyIfSubscribed) {
+    return create(async, draft, eventId, onlyIfSubscribed);
+  }
+
+  @Override
+  public CompletionStage<CreateOutcome> createBatched(Notification draft, String eventId) {
+    return create(batched.async(), draft, eventId, true);
+  }
+
+  @Override
+  public void flush() {
+    batched.flushCommands();
+  }
+
+  private CompletionStage<CreateOutcome> create(RedisAsyncCommands<String, String> on, Notification draft, String eventId, boolean onlyIfSubscribed) {
     String email = draft.receiverEmail();
     return CREATE.<List<Object>>runAsync(
-            async,
+            on,
             ScriptOutputType.MULTI,
             List.of(
                 eventId == null ? "" : NotificationKeys.byEvent(eventId),
@@ -84,7 +134,9 @@ public final class RedisNotificationStore implements NotificationStore {
 
   @Override
   public List<String> pendingIds(String email) {
-    return redis.lrange(NotificationKeys.pending(email), 0, -1);
+    List<String> ids = new ArrayList<>(redis.zrange(NotificationKeys.pending(email), 0, -1));
+    ids.sort(NotificationIds.ORDER); // the score orders by millisecond; this also orders within one
+    return ids;
   }
 
   @Override
@@ -115,22 +167,23 @@ public final class RedisNotificationStore implements NotificationStore {
   }
 
   @Override
-  public long removePending(String email, List<String> ids) {
-    // one pipelined burst of LREMs rather than a round trip per id
-    String key = NotificationKeys.pending(email);
-    List<io.lettuce.core.RedisFuture<Long>> replies = new ArrayList<>(ids.size());
-    for (String id : ids) {
-      replies.add(async.lrem(key, 0, id));
-    }
+  public long removePending(Map<String, List<String>> idsByUser) {
+    // one ZREM per user, all pipelined: one round trip for a whole batch of acks
+    List<RedisFuture<Long>> replies = new ArrayList<>(idsByUser.size());
+    idsByUser.forEach((email, ids) -> {
+      if (!ids.isEmpty()) {
+        replies.add(async.zrem(NotificationKeys.pending(email), ids.toArray(String[]::new)));
+      }
+    });
     long removed = 0;
-    for (io.lettuce.core.RedisFuture<Long> reply : replies) {
+    for (RedisFuture<Long> reply : replies) {
       try {
-        removed += reply.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        removed += reply.get(5, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted", e);
-      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-        throw new IllegalStateException("Redis did not answer LREM: " + e.getMessage(), e);
+      } catch (ExecutionException | TimeoutException e) {
+        throw new IllegalStateException("Redis did not answer ZREM: " + e.getMessage(), e);
       }
     }
     return removed;

@@ -1,6 +1,6 @@
 -- Creates a notification exactly once per source event and queues it as pending.
 -- KEYS: 1 notification_event:{event_id} (or '' for none), 2 notifications:{email},
---       3 notifications:{email}:pending, 4 notifications:{email}:horizon, 5 subscriptions
+--       3 notifications:{email}:pending (sorted set: id scored by its milliseconds), 4 notifications:{email}:horizon, 5 subscriptions
 -- ARGV: 1 proposed id ('' = from TIME), 2 json with "__ID__" for the id, 3 receiver,
 --       4 max per user, 5 dedupe ttl seconds, 6 '1' = skip when unsubscribed
 -- Returns {status, id, json}: 1 created, 0 duplicate (already delivered), 3 duplicate still
@@ -8,7 +8,7 @@
 if KEYS[1] ~= '' then
   local existing = redis.call('GET', KEYS[1])
   if existing then
-    if redis.call('LPOS', KEYS[3], existing) then return {3, existing, ''} end
+    if redis.call('ZSCORE', KEYS[3], existing) then return {3, existing, ''} end
     return {0, existing, ''}
   end
   -- an event older than the dedupe memory may have made its notification long ago (re-read
@@ -39,7 +39,7 @@ end
 local json = string.gsub(ARGV[2], '__ID__', id, 1)
 if KEYS[1] ~= '' then redis.call('SET', KEYS[1], id, 'EX', ARGV[5]) end
 redis.call('RPUSH', KEYS[2], json)
-redis.call('RPUSH', KEYS[3], id)
+redis.call('ZADD', KEYS[3], tonumber(string.match(id, '^(%d+)-')), id)
 local max = tonumber(ARGV[4])
 local excess = redis.call('LLEN', KEYS[2]) - max
 if excess > 0 then
@@ -47,6 +47,6 @@ if excess > 0 then
   redis.call('LTRIM', KEYS[2], excess, -1)
   redis.call('SET', KEYS[4], cjson.decode(removed[#removed]).id)
 end
-local pexcess = redis.call('LLEN', KEYS[3]) - max
-if pexcess > 0 then redis.call('LTRIM', KEYS[3], pexcess, -1) end
+local pexcess = redis.call('ZCARD', KEYS[3]) - max
+if pexcess > 0 then redis.call('ZREMRANGEBYRANK', KEYS[3], 0, pexcess - 1) end
 return {1, id, json}

@@ -56,9 +56,13 @@ public final class LuaScript {
         .exceptionallyCompose(
             e -> {
               Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-              return cause instanceof RedisNoScriptException
-                  ? redis.<T>eval(source, type, k, a).toCompletableFuture()
-                  : java.util.concurrent.CompletableFuture.failedFuture(cause);
+              if (!(cause instanceof RedisNoScriptException)) {
+                return java.util.concurrent.CompletableFuture.failedFuture(cause);
+              }
+              java.util.concurrent.CompletableFuture<T> retry = redis.<T>eval(source, type, k, a).toCompletableFuture();
+              // on a connection that flushes per batch, nobody else would send this one
+              redis.getStatefulConnection().flushCommands();
+              return retry;
             });
   }
 

@@ -67,6 +67,9 @@ public final class StreamConsumer implements AutoCloseable {
      * @return completes with work to run once the entry is acknowledged (e.g. a push), or null
      */
     CompletionStage<Runnable> handle(String entryId, DomainEvent event);
+
+    /** Every entry of a batch was handed over: send what was queued for it (one write). */
+    default void endOfBatch() {}
   }
 
   /** How a consumer reads. */
@@ -303,6 +306,11 @@ public final class StreamConsumer implements AutoCloseable {
       } catch (RuntimeException e) {
         handled.add(CompletableFuture.failedFuture(e));
       }
+    }
+    try {
+      handler.endOfBatch();
+    } catch (RuntimeException e) {
+      log.warn("{}: ending a batch failed: {}", settings.stream(), e.toString());
     }
     for (int i = 0; i < handled.size(); i++) {
       try {
