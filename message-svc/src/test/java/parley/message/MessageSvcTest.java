@@ -1,5 +1,8 @@
 package parley.message;
 
+import parley.runtime.grpc.PeerChannel;
+import parley.message.v1.MessageServiceGrpc;
+import parley.message.v1.SendMessagesResult;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static parley.testkit.HttpJson.obj;
@@ -265,5 +268,112 @@ class MessageSvcTest {
     HttpJson.Reply ready = svc.http.get("/ready", null);
     assertThat(ready.status()).isEqualTo(200);
     assertThat(ready.json().path("checks").path("user-svc").asText()).isEqualTo("up");
+  }
+
+  @Test
+  void aSendRetriedWithTheSameIdempotencyKeyStoresOnceAndAnswersTheSameMessage() {
+    String uni = svc.register(UNI);
+    svc.register(FC);
+    Map<String, String> key = Map.of("Idempotency-Key", "order-42-attempt");
+    String body = obj("receiver_email", FC, "content", "only once please");
+
+    HttpJson.Reply first = svc.http.send("POST", "/messages", body, uni, key);
+    HttpJson.Reply retry = svc.http.send("POST", "/messages", body, uni, key);
+    var overGrpc =
+        svc.as(uni).sendMessage(SendMessageRequest.newBuilder().setSenderEmail(UNI).setReceiverEmail(FC).setContent("only once please").setIdempotencyKey("order-42-attempt").build());
+
+    assertThat(first.status()).isEqualTo(201);
+    assertThat(retry.status()).isEqualTo(201);
+    assertThat(retry.json().path("id").asLong()).isEqualTo(first.json().path("id").asLong());
+    assertThat(retry.json().path("timestamp").asText()).isEqualTo(first.json().path("timestamp").asText());
+    assertThat(overGrpc.getId()).isEqualTo(first.json().path("id").asLong());
+    assertThat(events()).hasSize(1);
+    assertThat(db.sync().zcard("user:" + FC + ":messages")).isEqualTo(1);
+    // another key, or none, is another message
+    assertThat(svc.http.send("POST", "/messages", body, uni, Map.of("Idempotency-Key", "order-43")).json().path("id").asLong()).isNotEqualTo(first.json().path("id").asLong());
+    assertThat(events()).hasSize(2);
+  }
+
+  @Test
+  void aBadIdempotencyKeyIsRefusedAndStoresNothing() {
+    String uni = svc.register(UNI);
+    svc.register(FC);
+    HttpJson.Reply r = svc.http.send("POST", "/messages", obj("receiver_email", FC, "content", "hi"), uni, Map.of("Idempotency-Key", "has spaces in it"));
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.json().path("message").asText()).contains("idempotency key");
+    assertThat(events()).isEmpty();
+  }
+
+  @Test
+  void sendMessagesAnswersEveryRequestOfABulkStreamWithItsIndexAndFailsOnlyTheBadOnes() throws Exception {
+    String uni = svc.register(UNI);
+    svc.register(FC);
+    List<SendMessagesResult> results = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+    var requests =
+        MessageServiceGrpc.newStub(svc.channel)
+            .withCallCredentials(PeerChannel.bearer(uni))
+            .sendMessages(
+                new io.grpc.stub.StreamObserver<>() {
+                  @Override
+                  public void onNext(SendMessagesResult r) {
+                    results.add(r);
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {
+                    done.countDown();
+                  }
+
+                  @Override
+                  public void onCompleted() {
+                    done.countDown();
+                  }
+                });
+    int n = 2500; // more than a stream may have unanswered: flow control holds the rest back
+    for (int i = 1; i <= n; i++) {
+      String to = i == 7 ? "faua@example.com" : FC;
+      requests.onNext(SendMessageRequest.newBuilder().setSenderEmail(UNI).setReceiverEmail(to).setContent(i == 9 ? "" : "bulk " + i).build());
+    }
+    requests.onCompleted();
+
+    assertThat(done.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(results).hasSize(n);
+    assertThat(results.stream().map(SendMessagesResult::getIndex).sorted().toList())
+        .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, n).boxed().toList());
+    Map<Long, SendMessagesResult> byIndex = new java.util.HashMap<>();
+    results.forEach(r -> byIndex.put(r.getIndex(), r));
+    assertThat(byIndex.get(7L).getErrorCode()).isEqualTo("NOT_FOUND");
+    assertThat(byIndex.get(7L).getErrorMessage()).contains("faua@example.com");
+    assertThat(byIndex.get(9L).getErrorCode()).isEqualTo("INVALID_ARGUMENT");
+    assertThat(byIndex.get(8L).getMessage().getContent()).isEqualTo("bulk 8");
+    assertThat(results.stream().filter(r -> !r.getErrorCode().isEmpty()).map(r -> r.getIndex() + " " + r.getErrorCode() + " " + r.getErrorMessage()).toList())
+        .hasSize(2);
+    // stored in the order sent: ids grow with the position on the stream
+    List<Long> ids = java.util.stream.LongStream.rangeClosed(1, n).filter(i -> i != 7 && i != 9).mapToObj(i -> byIndex.get(i).getMessage().getId()).toList();
+    assertThat(ids).doesNotHaveDuplicates().isSorted();
+    long stored = db.sync().zcard("user:" + FC + ":messages");
+    assertThat(stored).isEqualTo(n - 2);
+  }
+
+  @Test
+  void afterRedisForgetsItsScriptsABurstOfSendsStillLandsEachExactlyOnce() throws Exception {
+    String uni = svc.register(UNI);
+    svc.register(FC);
+    send(uni, FC, "warm the user cache");
+    for (int round = 0; round < 5; round++) {
+      db.sync().scriptFlush(); // as after a Redis restart: every send.lua comes back NOSCRIPT
+      var stub = MessageServiceGrpc.newFutureStub(svc.channel).withCallCredentials(PeerChannel.bearer(uni));
+      List<com.google.common.util.concurrent.ListenableFuture<parley.message.v1.Message>> sent = new ArrayList<>();
+      for (int i = 0; i < 500; i++) {
+        sent.add(stub.sendMessage(SendMessageRequest.newBuilder().setSenderEmail(UNI).setReceiverEmail(FC).setContent("burst " + round + "/" + i).build()));
+      }
+      List<Long> ids = new ArrayList<>();
+      for (var f : sent) {
+        ids.add(f.get(20, java.util.concurrent.TimeUnit.SECONDS).getId());
+      }
+      assertThat(ids).doesNotHaveDuplicates();
+    }
+    assertThat(db.sync().zcard("user:" + FC + ":messages")).isEqualTo(1 + 5 * 500);
   }
 }

@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 
 /** A tiny JSON-over-HTTP client for tests against real servers. */
 public final class HttpJson {
@@ -52,6 +53,11 @@ public final class HttpJson {
   }
 
   public Reply send(String method, String path, String jsonBody, String token) {
+    return send(method, path, jsonBody, token, Map.of());
+  }
+
+  /** The same with extra request headers. */
+  public Reply send(String method, String path, String jsonBody, String token, Map<String, String> headers) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(base + path))
             .timeout(Duration.ofSeconds(15))
@@ -62,6 +68,7 @@ public final class HttpJson {
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
+    headers.forEach(b::header);
     try {
       HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
       return new Reply(r.statusCode(), r.body(), r);

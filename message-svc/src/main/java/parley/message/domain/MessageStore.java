@@ -6,8 +6,12 @@ import java.util.concurrent.CompletableFuture;
 
 /** Where messages live. Each write and its event are one atomic step. */
 public interface MessageStore {
-  /** Stores the message and its event atomically; does not wait (completes with the stored message). */
-  CompletableFuture<Message> send(String sender, String receiver, String content, Instant at);
+  /**
+   * Stores the message and its event atomically; does not wait (completes with the stored
+   * message). With an idempotency key (null for none) already used by this sender in the last 24
+   * hours, stores nothing and completes with the message stored then.
+   */
+  CompletableFuture<Message> send(String sender, String receiver, String content, Instant at, String idempotencyKey);
 
   Optional<Message> find(long id);
 

@@ -6,6 +6,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 import parley.runtime.auth.Principal;
 import parley.runtime.error.ServiceException;
 import parley.runtime.error.Validation;
@@ -25,9 +26,9 @@ public final class Messaging {
   }
 
   /** Sends and waits: for callers on a thread that may block (the REST handlers). */
-  public Message send(Principal caller, String senderEmail, String receiverEmail, String content) {
+  public Message send(Principal caller, String senderEmail, String receiverEmail, String content, String idempotencyKey) {
     try {
-      return sendAsync(caller, senderEmail, receiverEmail, content).join();
+      return sendAsync(caller, senderEmail, receiverEmail, content, idempotencyKey).join();
     } catch (CompletionException e) {
       throw e.getCause() instanceof RuntimeException r ? r : e;
     }
@@ -37,7 +38,23 @@ public final class Messaging {
    * Sends without blocking: input is checked at once (a bad one throws), the parties are checked
    * (cached, else one user-svc call), and the store's write is grouped with concurrent sends.
    */
-  public CompletableFuture<Message> sendAsync(Principal caller, String senderEmail, String receiverEmail, String content) {
+  public CompletableFuture<Message> sendAsync(Principal caller, String senderEmail, String receiverEmail, String content, String idempotencyKey) {
+    Checked checked = check(caller, senderEmail, receiverEmail, content, idempotencyKey);
+    return checked.ready().thenCompose(ok -> checked.store());
+  }
+
+  /**
+   * A send whose input was checked: {@code ready} completes once both parties are known to be
+   * registered (or fails with the reason); then {@link #store} stores it.
+   */
+  public record Checked(CompletableFuture<Void> ready, Supplier<CompletableFuture<Message>> storer) {
+    public CompletableFuture<Message> store() {
+      return storer.get();
+    }
+  }
+
+  /** The first half of a send, for callers that order the stores themselves (a bulk stream). */
+  public Checked check(Principal caller, String senderEmail, String receiverEmail, String content, String idempotencyKey) {
     String sender = Validation.email("sender_email", senderEmail);
     String receiver = Validation.email("receiver_email", receiverEmail);
     if (!caller.mayActFor(sender)) {
@@ -47,15 +64,17 @@ public final class Messaging {
       throw ServiceException.invalid("sender and receiver must be different users");
     }
     String text = content(content);
+    String key = idempotencyKey(idempotencyKey);
     Instant at = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-    return users.unregisteredAsync(List.of(sender, receiver))
-        .thenCompose(
-            missing -> {
-              if (!missing.isEmpty()) {
-                throw ServiceException.notFound("user not registered: " + String.join(", ", missing));
-              }
-              return store.send(sender, receiver, text, at);
-            });
+    CompletableFuture<Void> ready =
+        users.unregisteredAsync(List.of(sender, receiver))
+            .thenAccept(
+                missing -> {
+                  if (!missing.isEmpty()) {
+                    throw ServiceException.notFound("user not registered: " + String.join(", ", missing));
+                  }
+                });
+    return new Checked(ready, () -> store.send(sender, receiver, text, at, key));
   }
 
   public MessagePage messages(Principal caller, String userEmail, String withEmail, int pageSize, Long beforeId) {
@@ -106,6 +125,17 @@ public final class Messaging {
       throw ServiceException.denied("you may only read your own messages, not " + user + "'s");
     }
     return user;
+  }
+
+  /** Null for none; else 1 to 128 printable ASCII characters. */
+  static String idempotencyKey(String key) {
+    if (key == null || key.isEmpty()) {
+      return null;
+    }
+    if (key.length() > 128 || !key.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+      throw ServiceException.invalid("the idempotency key must be 1 to 128 printable ASCII characters without spaces");
+    }
+    return key;
   }
 
   private String content(String content) {

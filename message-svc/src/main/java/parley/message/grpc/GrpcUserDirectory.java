@@ -1,6 +1,6 @@
 package parley.message.grpc;
 
-import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
@@ -30,12 +30,14 @@ import parley.user.v1.UserServiceGrpc;
 public final class GrpcUserDirectory implements UserDirectory {
   private final UserServiceGrpc.UserServiceFutureStub stub;
   private final Duration deadline;
-  private final Cache<String, Boolean> known;
+  // registered users; an entry is also the in-flight check itself, so concurrent sends to a
+  // user not yet cached share one CheckUserExists call instead of stampeding user-svc
+  private final AsyncCache<String, Boolean> known;
 
   public GrpcUserDirectory(PeerChannel userSvc, String serviceToken, Duration deadline, Duration cacheFor) {
     this.stub = UserServiceGrpc.newFutureStub(userSvc.channel()).withCallCredentials(PeerChannel.bearer(serviceToken));
     this.deadline = deadline;
-    this.known = Caffeine.newBuilder().expireAfterWrite(cacheFor).maximumSize(100_000).build();
+    this.known = Caffeine.newBuilder().expireAfterWrite(cacheFor).maximumSize(100_000).buildAsync();
   }
 
   @Override
@@ -51,21 +53,21 @@ public final class GrpcUserDirectory implements UserDirectory {
   public CompletableFuture<List<String>> unregisteredAsync(List<String> emails) {
     Map<String, CompletableFuture<Boolean>> asked = new LinkedHashMap<>();
     for (String email : emails) {
-      if (known.getIfPresent(email) == null) {
-        asked.put(email, ask(email));
-      }
-    }
-    if (asked.isEmpty()) {
-      return CompletableFuture.completedFuture(List.of()); // the common case: both cached
+      CompletableFuture<Boolean> answer = known.get(email, (e, executor) -> ask(e));
+      // only "registered" is remembered: a user who registers a moment later is found at once
+      answer.thenAccept(exists -> {
+        if (!exists) {
+          known.asMap().remove(email, answer);
+        }
+      });
+      asked.put(email, answer);
     }
     return CompletableFuture.allOf(asked.values().toArray(CompletableFuture[]::new))
         .thenApply(
             done -> {
               List<String> missing = new ArrayList<>();
               asked.forEach((email, exists) -> {
-                if (exists.join()) {
-                  known.put(email, Boolean.TRUE);
-                } else {
+                if (!exists.join()) {
                   missing.add(email);
                 }
               });
@@ -93,7 +95,7 @@ public final class GrpcUserDirectory implements UserDirectory {
   }
 
   public void forget(String email) {
-    known.invalidate(email);
+    known.synchronous().invalidate(email);
   }
 
   private static ServiceException failure(Throwable t) {

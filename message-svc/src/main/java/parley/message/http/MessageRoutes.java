@@ -52,7 +52,7 @@ public final class MessageRoutes {
     Principal caller = auth.caller(ctx);
     SendBody body = RequestParams.body(ctx, SendBody.class);
     String sender = body.sender_email() == null ? caller.subject() : body.sender_email();
-    ctx.status(201).json(view(messaging.send(caller, sender, body.receiver_email(), body.content())));
+    ctx.status(201).json(view(messaging.send(caller, sender, body.receiver_email(), body.content(), ctx.header("Idempotency-Key"))));
   }
 
   private void markRead(Context ctx) {

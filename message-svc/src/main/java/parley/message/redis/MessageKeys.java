@@ -34,4 +34,9 @@ public final class MessageKeys {
   public static String messages(String email) {
     return "user:" + email + ":messages";
   }
+
+  /** The id a sender's send with this idempotency key stored; kept 24 hours. */
+  public static String idempotency(String sender, String key) {
+    return "idempotency:" + sender + ":" + key;
+  }
 }

@@ -63,7 +63,7 @@ public final class RedisMessageStore implements MessageStore {
   }
 
   @Override
-  public CompletableFuture<Message> send(String sender, String receiver, String content, Instant at) {
+  public CompletableFuture<Message> send(String sender, String receiver, String content, Instant at, String idempotencyKey) {
     MessageSent event = new MessageSent(EventCodec.newEventId(), at, 0, sender, receiver, preview(content));
     String a = sender.compareTo(receiver) < 0 ? sender : receiver;
     String b = a.equals(sender) ? receiver : sender;
@@ -78,10 +78,17 @@ public final class RedisMessageStore implements MessageStore {
             MessageKeys.conversations(receiver),
             MessageKeys.messages(sender),
             MessageKeys.messages(receiver),
-            MessageKeys.EVENTS);
+            MessageKeys.EVENTS,
+            idempotencyKey == null ? "" : MessageKeys.idempotency(sender, idempotencyKey));
     return sends
-        .<Long>submit(on -> SEND.runAsync(on, ScriptOutputType.INTEGER, keys, args))
-        .thenApply(id -> new Message(id, sender, receiver, content, at));
+        .<List<Object>>submit(on -> SEND.runAsync(on, ScriptOutputType.MULTI, keys, args))
+        .thenApply(
+            reply -> {
+              long id = (Long) reply.get(0);
+              String stored = (String) reply.get(2);
+              // a retried key answers what the first attempt stored (its own data if since deleted)
+              return stored != null && !stored.isEmpty() ? parse(stored) : new Message(id, sender, receiver, content, at);
+            });
   }
 
   static String preview(String content) {

@@ -1,9 +1,15 @@
 -- Stores a message and appends its MessageSent event atomically, in one round trip.
 -- KEYS: 1 message_id_counter, 2 conversation:{a}:{b}, 3 conversation:{a}:{b}:messages,
 --       4 user:{sender}:conversations, 5 user:{receiver}:conversations,
---       6 user:{sender}:messages, 7 user:{receiver}:messages, 8 events:messages
+--       6 user:{sender}:messages, 7 user:{receiver}:messages, 8 events:messages,
+--       9 idempotency:{sender}:{key} (or '' for none)
 -- ARGV: 1 message key prefix, 2 sender, 3 receiver, 4 content, 5 timestamp, 6 stream maxlen,
 --       7 a, 8 b, 9 field receiving the new id, 10 nfields, 11.. event fields (name, value, ...)
+-- Returns {id, 0, ''} for a new message, {id, 1, stored json or ''} for a retried idempotency key.
+if KEYS[9] ~= '' then
+  local prior = redis.call('GET', KEYS[9])
+  if prior then return {tonumber(prior), 1, redis.call('GET', ARGV[1] .. prior) or ''} end
+end
 local id = redis.call('INCR', KEYS[1])
 local msg = cjson.encode({id = id, sender_email = ARGV[2], receiver_email = ARGV[3], content = ARGV[4], timestamp = ARGV[5]})
 redis.call('SET', ARGV[1] .. id, msg)
@@ -22,4 +28,5 @@ for i = 11, 10 + n, 2 do
   if ARGV[i] == ARGV[9] then fields[#fields + 1] = tostring(id) else fields[#fields + 1] = ARGV[i + 1] end
 end
 redis.call('XADD', KEYS[8], 'MAXLEN', '~', ARGV[6], '*', unpack(fields))
-return id
+if KEYS[9] ~= '' then redis.call('SET', KEYS[9], id, 'EX', 86400) end
+return {id, 0, ''}
