@@ -27,6 +27,12 @@ public final class LiveSession {
    * seconds of a very busy user, so a server that is merely behind never cuts anyone off.
    */
   public static final int MAX_BACKLOG = 10_000;
+  /**
+   * Live notifications all sessions of this instance may have queued together. Past it, a
+   * session more than a tenth of {@link #MAX_BACKLOG} behind is cut off (the furthest behind go
+   * first), so many slow clients cannot add up to a full heap.
+   */
+  public static final long MAX_QUEUED_PER_INSTANCE = 100_000;
   static final int RECENT_IDS = 10_000;
 
   private final String email;
@@ -109,15 +115,26 @@ public final class LiveSession {
         return;
       }
     }
-    if (backlog.addAndGet(batch.size()) > MAX_BACKLOG) {
+    int n = batch.size();
+    int mine = backlog.addAndGet(n);
+    long all = stats.queued(n);
+    if (mine > MAX_BACKLOG || (all > MAX_QUEUED_PER_INSTANCE && mine > MAX_BACKLOG / 10)) {
+      backlog.addAndGet(-n);
+      stats.queued(-n);
       close("client too slow; reconnect with your last id to get the rest");
       return;
     }
-    execute(
-        () -> {
-          backlog.addAndGet(-batch.size());
-          deliverNow(batch);
-        });
+    boolean queued =
+        execute(
+            () -> {
+              backlog.addAndGet(-n);
+              stats.queued(-n);
+              deliverNow(batch);
+            });
+    if (!queued) {
+      backlog.addAndGet(-n);
+      stats.queued(-n);
+    }
   }
 
   private void deliverNow(List<Notification> batch) {
@@ -161,11 +178,13 @@ public final class LiveSession {
     }
   }
 
-  private void execute(Runnable task) {
+  /** @return false when the session ended already (the task will not run) */
+  private boolean execute(Runnable task) {
     try {
       writer.execute(task);
+      return true;
     } catch (RejectedExecutionException closedAlready) {
-      // the session ended
+      return false;
     }
   }
 

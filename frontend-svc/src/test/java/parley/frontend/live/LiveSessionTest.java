@@ -91,4 +91,49 @@ class LiveSessionTest {
     assertThat(written).containsExactly("100-0", "200-0", "300-0");
     assertThat(acked).containsExactly("100-0", "200-0", "300-0");
   }
+
+  @Test
+  void whenTheWholeInstanceIsFarBehindTheSessionsFurthestBehindAreCutOffFirst() throws Exception {
+    java.util.concurrent.CountDownLatch stuck = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch writing = new java.util.concurrent.CountDownLatch(1);
+    List<String> closed = new CopyOnWriteArrayList<>();
+    LiveSink blocking =
+        new LiveSink() {
+          @Override
+          public boolean send(List<Notification> batch, List<String> batchCursors) {
+            writing.countDown();
+            try {
+              stuck.await(); // a client that stopped reading: the writer hangs in the write
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return true;
+          }
+
+          @Override
+          public void reset() {}
+
+          @Override
+          public void close(String reason) {
+            closed.add(reason);
+          }
+        };
+    LiveStats stats = new LiveStats(new SimpleMeterRegistry());
+    stats.queued((int) LiveSession.MAX_QUEUED_PER_INSTANCE); // other sessions' backlog, all together
+    LiveSession s = new LiveSession("fc@example.com", blocking, acks, stats);
+    s.replay((email, after) -> new Replay.Missed(List.of(), false), null);
+    s.onLive(List.of(n("1-0"))); // taken by the writer, which then hangs
+    assertThat(writing.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    List<Notification> many = new java.util.ArrayList<>();
+    for (int i = 2; i <= 2 + LiveSession.MAX_BACKLOG / 10; i++) {
+      many.add(n(i + "-0"));
+    }
+
+    s.onLive(List.of(n("1-1"))); // a little behind: kept, though the instance is over its limit
+    assertThat(closed).isEmpty();
+    s.onLive(many); // more than a tenth of the per-session limit behind: cut off
+    assertThat(closed).hasSize(1);
+    assertThat(closed.get(0)).contains("too slow");
+    stuck.countDown();
+  }
 }
