@@ -53,7 +53,7 @@ public final class LocalRun {
     System.out.println("Redis: " + redis.origin());
     try {
       for (Map.Entry<String, Map<String, String>> e : Topology.environments(redis::url, ports, secret).entrySet()) {
-        services.add(new ServiceProcess(root, e.getKey(), Topology.httpPort(e.getValue()), e.getValue(), logs).start());
+        services.add(new ServiceProcess(root, e.getKey(), Topology.httpPort(e.getValue()), e.getValue(), logs, state.resolve("warm")).start());
         System.out.println("started " + e.getKey() + " (log: " + logs.resolve(e.getKey() + ".log") + ")");
       }
       for (ServiceProcess s : services) {

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +24,14 @@ public final class ServiceProcess implements AutoCloseable {
   private Process process;
 
   public ServiceProcess(Path root, String name, int httpPort, Map<String, String> env, Path logDir) {
+    this(root, name, httpPort, env, logDir, null);
+  }
+
+  /**
+   * @param warmCache where to keep the service's warm-start cache (see {@link WarmStart}), or
+   *     null for a plain cold start (tests: a cache is written at exit, which costs time)
+   */
+  public ServiceProcess(Path root, String name, int httpPort, Map<String, String> env, Path logDir, Path warmCache) {
     this.name = name;
     this.httpPort = httpPort;
     this.log = logDir.resolve(name + ".log");
@@ -31,8 +40,13 @@ public final class ServiceProcess implements AutoCloseable {
       throw new IllegalStateException(jar + " is missing: build first (./mvnw -DskipTests package)");
     }
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED"));
+    if (warmCache != null) {
+      command.addAll(WarmStart.flags(warmCache, name, jar));
+    }
+    command.addAll(List.of("-jar", jar.toString()));
     this.builder =
-        new ProcessBuilder(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString()))
+        new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().putAll(env);
