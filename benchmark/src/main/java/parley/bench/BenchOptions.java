@@ -10,23 +10,30 @@ public record BenchOptions(
     String redisUrl,
     int pairs,
     int senders,
+    int inFlight,
+    boolean bulk,
     Duration duration,
     Duration warmup,
     int rate,
     Duration ceilingDuration,
+    Duration drain,
     Path out) {
 
   static final String USAGE =
       """
-      usage: java -jar benchmark/target/benchmark.jar [options]
+      usage: scripts/bench [options]      (or java -jar benchmark/target/benchmark.jar with a JDK 21+)
         --in-process          start Redis and the four services inside this JVM (default: target a running system)
         --host H              host of a running system on the standard ports (default localhost)
         --redis URL           the same Redis the system uses, for the ceiling run (default redis://localhost:6379)
         --pairs N             sender/receiver user pairs (default 8)
-        --senders N           concurrent sending threads (default 8)
+        --senders N           threads issuing sends (default 2; sends are asynchronous)
+        --in-flight N         most sends awaiting their answer at once (default 512)
+        --bulk                send over one SendMessages stream per sender instead of unary SendMessage
         --duration S          seconds of measured load (default 20)
         --warmup S            seconds of the same load first, not measured, so the JIT is warm (default 10)
-        --rate R              offered sends per second in total; 0 = flat out (default 0)
+        --rate R              offered sends per second in total, open loop: latency counts from each
+                              send's intended time; 0 = flat out (default 0)
+        --drain S             seconds to wait after the load for the last notifications (default 60)
         --ceiling-seconds S   seconds of the Redis ceiling run (default 5)
         --out FILE            JSON result file (default benchmark/target/results/bench-<time>.json)
       """;
@@ -36,7 +43,10 @@ public record BenchOptions(
     String host = "localhost";
     String redis = "redis://localhost:6379";
     int pairs = 8;
-    int senders = 8;
+    int senders = 2;
+    int inFlight = 512;
+    boolean bulk = false;
+    int drain = 60;
     int duration = 20;
     int warmup = 10;
     int rate = 0;
@@ -50,6 +60,9 @@ public record BenchOptions(
         case "--redis" -> redis = args[++i];
         case "--pairs" -> pairs = Integer.parseInt(args[++i]);
         case "--senders" -> senders = Integer.parseInt(args[++i]);
+        case "--in-flight" -> inFlight = Integer.parseInt(args[++i]);
+        case "--bulk" -> bulk = true;
+        case "--drain" -> drain = Integer.parseInt(args[++i]);
         case "--duration" -> duration = Integer.parseInt(args[++i]);
         case "--warmup" -> warmup = Integer.parseInt(args[++i]);
         case "--rate" -> rate = Integer.parseInt(args[++i]);
@@ -65,6 +78,11 @@ public record BenchOptions(
     if (out == null) {
       out = Path.of("benchmark", "target", "results", "bench-" + System.currentTimeMillis() + ".json");
     }
-    return new BenchOptions(inProcess, host, redis, pairs, senders, Duration.ofSeconds(duration), Duration.ofSeconds(warmup), rate, Duration.ofSeconds(ceiling), out);
+    if (pairs < 1 || pairs > 1000) {
+      throw new IllegalArgumentException("--pairs must be 1 to 1000");
+    }
+    return new BenchOptions(
+        inProcess, host, redis, pairs, senders, inFlight, bulk, Duration.ofSeconds(duration), Duration.ofSeconds(warmup), rate, Duration.ofSeconds(ceiling),
+        Duration.ofSeconds(drain), out);
   }
 }

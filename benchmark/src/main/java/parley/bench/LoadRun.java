@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Recorder;
@@ -20,6 +21,7 @@ import parley.frontend.v1.FrontendServiceGrpc;
 import parley.frontend.v1.SubscribeRequest;
 import parley.message.v1.MessageServiceGrpc;
 import parley.message.v1.SendMessageRequest;
+import parley.message.v1.SendMessagesResult;
 import parley.notification.v1.Notification;
 import parley.runtime.grpc.PeerChannel;
 import parley.user.v1.AuthenticateUserRequest;
@@ -27,16 +29,17 @@ import parley.user.v1.RegisterUserRequest;
 import parley.user.v1.UserServiceGrpc;
 
 /**
- * One load run: registers sender/receiver pairs, opens a gRPC Subscribe per receiver, sends from
- * many threads for the duration (flat out or at an offered rate), and measures for each message
- * the time from the SendMessage call to its notification arriving on the receiver's live stream.
+ * One load run: registers sender/receiver pairs, opens a gRPC Subscribe per receiver, sends
+ * asynchronously for the duration (flat out or at an offered rate, open loop), and measures for
+ * each message the time from its intended send time to its notification arriving on the
+ * receiver's live stream.
  * The send time travels in the message (its preview), so nothing is matched by guesswork. A
  * warm-up phase of the same load comes first; its messages are tagged and left out of every figure.
  */
 final class LoadRun {
   record Result(
-      long sent, long errors, long received, long duplicates, long missing, double seconds, double drainSeconds,
-      Histogram endToEnd, Histogram sendCall) {}
+      long sent, long errors, long streamErrors, String lastError, long received, long duplicates, long missing, double seconds, double drainSeconds,
+      Histogram endToEnd, Histogram sendCall, Map<String, Double> cpuMsPerMessage) {}
 
   private static final String MEASURED = "bench ";
   private static final String WARM_UP = "warm ";
@@ -49,6 +52,10 @@ final class LoadRun {
   private final Set<Long> receivedIds = ConcurrentHashMap.newKeySet();
   private final AtomicLong duplicates = new AtomicLong();
   private final AtomicLong errors = new AtomicLong();
+  private final AtomicLong streamErrors = new AtomicLong();
+  private volatile String lastError = "";
+  private ProcCpu.Sample cpuBefore;
+  private ProcCpu.Sample cpuAfter;
 
   LoadRun(SystemUnderTest sut, BenchOptions options) {
     this.sut = sut;
@@ -77,18 +84,20 @@ final class LoadRun {
         load(messages, senders, receivers, tokens, o.warmup(), false);
         Thread.sleep(1000); // the warm-up's tail drains before measuring
       }
+      cpuBefore = ProcCpu.sample(sut.pids());
       long startNanos = System.nanoTime();
       load(messages, senders, receivers, tokens, o.duration(), true);
       double seconds = (System.nanoTime() - startNanos) / 1e9;
       long drainStart = System.nanoTime();
-      while (receivedIds.size() < sentIds.size() && System.nanoTime() - drainStart < Duration.ofSeconds(15).toNanos()) {
+      while (receivedIds.size() < sentIds.size() && System.nanoTime() - drainStart < o.drain().toNanos()) {
         Thread.sleep(50);
       }
+      cpuAfter = ProcCpu.sample(sut.pids());
       Thread.sleep(300); // late duplicates would show up here
       double drain = (System.nanoTime() - drainStart) / 1e9;
       long missing = sentIds.keySet().stream().filter(id -> !receivedIds.contains(id)).count();
-      return new Result(sentIds.size(), errors.get(), receivedIds.size(), duplicates.get(), missing, seconds, drain,
-          endToEnd.getIntervalHistogram(), sendCall.getIntervalHistogram());
+      return new Result(sentIds.size(), errors.get(), streamErrors.get(), lastError, receivedIds.size(), duplicates.get(), missing, seconds, drain,
+          endToEnd.getIntervalHistogram(), sendCall.getIntervalHistogram(), ProcCpu.perMessage(cpuBefore, cpuAfter, sentIds.size()));
     } finally {
       users.shutdownNow();
       messages.shutdownNow();
@@ -96,51 +105,142 @@ final class LoadRun {
     }
   }
 
-  /** Sends from {@code o.senders()} threads for {@code length}; only a measured phase is recorded. */
+  /**
+   * Sends for {@code length}; only a measured phase is recorded. Sends are asynchronous, at most
+   * {@code o.inFlight()} at a time. With a rate, each send has an intended time on a fixed
+   * schedule and its latency counts from then (open loop: a stalled system cannot slow the
+   * schedule down and hide its own stall, no coordinated omission). Flat out, a send leaves as
+   * soon as one in flight returns.
+   */
   private void load(ManagedChannel messages, List<String> senders, List<String> receivers, Map<String, String> tokens, Duration length, boolean measured)
       throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(o.senders());
-    long endNanos = System.nanoTime() + length.toNanos();
-    double perThreadRate = o.rate() > 0 ? (double) o.rate() / o.senders() : 0;
+    int threads = Math.max(1, o.senders());
+    Semaphore inFlight = new Semaphore(o.inFlight());
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    long startNanos = System.nanoTime();
+    long endNanos = startNanos + length.toNanos();
+    List<MessageServiceGrpc.MessageServiceStub> stubs = new ArrayList<>();
+    List<BulkSender> bulk = new ArrayList<>();
+    for (String from : senders) {
+      MessageServiceGrpc.MessageServiceStub stub = MessageServiceGrpc.newStub(messages).withCallCredentials(PeerChannel.bearer(tokens.get(from)));
+      stubs.add(stub);
+      if (o.bulk()) {
+        bulk.add(new BulkSender(stub, inFlight, measured));
+      }
+    }
     List<Future<?>> loops = new ArrayList<>();
-    for (int t = 0; t < o.senders(); t++) {
+    for (int t = 0; t < threads; t++) {
       int thread = t;
-      loops.add(pool.submit(() -> sendLoop(messages, senders, receivers, tokens, thread, endNanos, perThreadRate, measured)));
+      loops.add(pool.submit(() -> {
+        sendLoop(stubs, bulk, senders, receivers, thread, threads, startNanos, endNanos, inFlight, measured);
+        return null;
+      }));
     }
     for (Future<?> f : loops) {
       f.get();
     }
+    inFlight.acquire(o.inFlight()); // every send answered
+    bulk.forEach(BulkSender::close);
     pool.shutdown();
   }
 
   private void sendLoop(
-      ManagedChannel channel, List<String> senders, List<String> receivers, Map<String, String> tokens, int thread, long endNanos, double rate, boolean measured) {
-    long interval = rate > 0 ? (long) (1e9 / rate) : 0;
-    long next = System.nanoTime();
+      List<MessageServiceGrpc.MessageServiceStub> stubs, List<BulkSender> bulk, List<String> senders, List<String> receivers, int thread, int threads, long startNanos, long endNanos,
+      Semaphore inFlight, boolean measured) throws InterruptedException {
+    double interval = o.rate() > 0 ? 1e9 * threads / o.rate() : 0;
+    long k = 0;
     int i = thread;
-    while (System.nanoTime() < endNanos) {
-      int pair = i++ % senders.size();
+    while (true) {
+      long intended = interval > 0 ? startNanos + (long) (interval * k++) : System.nanoTime();
+      if (intended >= endNanos) {
+        return;
+      }
+      long wait = intended - System.nanoTime();
+      if (wait > 0) {
+        LockSupport.parkNanos(wait);
+      }
+      inFlight.acquire();
+      int pair = i;
+      i += threads;
+      pair %= senders.size();
       String from = senders.get(pair);
-      var stub = MessageServiceGrpc.newBlockingStub(channel).withCallCredentials(PeerChannel.bearer(tokens.get(from)));
-      long t0 = System.nanoTime();
-      try {
-        var m = stub.sendMessage(SendMessageRequest.newBuilder().setSenderEmail(from).setReceiverEmail(receivers.get(pair)).setContent((measured ? MEASURED : WARM_UP) + t0).build());
-        if (measured) {
-          sendCall.recordValue((System.nanoTime() - t0) / 1000);
-          sentIds.put(m.getId(), Boolean.TRUE);
-        }
-      } catch (RuntimeException e) {
-        if (measured) {
-          errors.incrementAndGet();
-        }
+      SendMessageRequest request =
+          SendMessageRequest.newBuilder().setSenderEmail(from).setReceiverEmail(receivers.get(pair)).setContent((measured ? MEASURED : WARM_UP) + intended).build();
+      if (!bulk.isEmpty()) {
+        bulk.get(pair).send(request, intended);
+        continue;
       }
-      if (interval > 0) {
-        next += interval;
-        long wait = next - System.nanoTime();
-        if (wait > 0) {
-          LockSupport.parkNanos(wait);
+      stubs.get(pair).sendMessage(request, new StreamObserver<>() {
+        @Override
+        public void onNext(parley.message.v1.Message m) {
+          if (measured) {
+            sendCall.recordValue(Math.max(0, (System.nanoTime() - intended) / 1000));
+            sentIds.put(m.getId(), Boolean.TRUE);
+          }
         }
-      }
+
+        @Override
+        public void onError(Throwable t) {
+          if (measured) {
+            errors.incrementAndGet();
+            lastError = t.toString();
+          }
+          inFlight.release();
+        }
+
+        @Override
+        public void onCompleted() {
+          inFlight.release();
+        }
+      });
+    }
+  }
+
+  /** One SendMessages stream of one sender; answers are matched to their send by index. */
+  private final class BulkSender {
+    private final StreamObserver<SendMessageRequest> requests;
+    private final Map<Long, Long> intendedByIndex = new ConcurrentHashMap<>();
+    private long index;
+
+    BulkSender(MessageServiceGrpc.MessageServiceStub stub, Semaphore inFlight, boolean measured) {
+      this.requests =
+          stub.sendMessages(
+              new StreamObserver<SendMessagesResult>() {
+                @Override
+                public void onNext(SendMessagesResult r) {
+                  Long intended = intendedByIndex.remove(r.getIndex());
+                  if (measured) {
+                    if (r.hasMessage()) {
+                      sendCall.recordValue(Math.max(0, (System.nanoTime() - intended) / 1000));
+                      sentIds.put(r.getMessage().getId(), Boolean.TRUE);
+                    } else {
+                      errors.incrementAndGet();
+                      lastError = r.getErrorCode() + ": " + r.getErrorMessage();
+                    }
+                  }
+                  inFlight.release();
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                  errors.incrementAndGet();
+                  lastError = "SendMessages: " + t;
+                  inFlight.release(intendedByIndex.size());
+                  intendedByIndex.clear();
+                }
+
+                @Override
+                public void onCompleted() {}
+              });
+    }
+
+    synchronized void send(SendMessageRequest request, long intended) {
+      intendedByIndex.put(++index, intended);
+      requests.onNext(request);
+    }
+
+    synchronized void close() {
+      requests.onCompleted();
     }
   }
 
@@ -166,7 +266,8 @@ final class LoadRun {
 
               @Override
               public void onError(Throwable t) {
-                errors.incrementAndGet();
+                streamErrors.incrementAndGet();
+                lastError = "Subscribe: " + t;
               }
 
               @Override

@@ -28,34 +28,45 @@ public final class LoadTool {
 
   static Map<String, Object> run(BenchOptions o) throws Exception {
     try (SystemUnderTest sut = o.inProcess() ? SystemUnderTest.inProcess() : SystemUnderTest.target(o.host(), o.redisUrl())) {
-      LoadRun.Result r = new LoadRun(sut, o).run();
-      RedisCeiling.Result ceiling = RedisCeiling.run(sut.redisUrl, o.ceilingDuration());
-      double sendsPerSecond = r.sent() / r.seconds();
-      double deliveredPerSecond = r.received() / (r.seconds() + r.drainSeconds());
-      Map<String, Object> report = new LinkedHashMap<>();
-      report.put("at", Instant.now().toString());
-      report.put("mode", o.inProcess() ? "in-process" : "target " + o.host());
-      report.put("cores", Runtime.getRuntime().availableProcessors());
-      report.put("pairs", o.pairs());
-      report.put("senders", o.senders());
-      report.put("duration_s", o.duration().toSeconds());
-      report.put("warmup_s", o.warmup().toSeconds());
-      report.put("offered_rate", o.rate() == 0 ? "flat out" : o.rate());
-      report.put("sent", r.sent());
-      report.put("errors", r.errors());
-      report.put("notified", r.received());
-      report.put("duplicates", r.duplicates());
-      report.put("missing", r.missing());
-      report.put("exactly_once", r.duplicates() == 0 && r.missing() == 0 && r.sent() > 0);
-      report.put("sends_per_s", round(sendsPerSecond));
-      report.put("notifications_per_s", round(deliveredPerSecond));
-      report.put("end_to_end_ms", percentiles(r.endToEnd()));
-      report.put("send_call_ms", percentiles(r.sendCall()));
-      report.put("redis_ceiling_messages_per_s", round(ceiling.messagesPerSecond()));
-      report.put("redis_ceiling_commands_per_message", ceiling.commandsPerMessage());
-      report.put("fraction_of_ceiling", Math.round(sendsPerSecond / ceiling.messagesPerSecond() * 10000) / 10000.0);
-      return report;
+      return run(o, sut);
     }
+  }
+
+  static Map<String, Object> run(BenchOptions o, SystemUnderTest sut) throws Exception {
+    LoadRun.Result r = new LoadRun(sut, o).run();
+    RedisCeiling.Result ceiling = RedisCeiling.run(sut.redisUrl, o.ceilingDuration());
+    double sendsPerSecond = r.sent() / r.seconds();
+    double deliveredPerSecond = r.received() / (r.seconds() + r.drainSeconds());
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("at", Instant.now().toString());
+    report.put("mode", o.inProcess() ? "in-process" : "target " + o.host());
+    report.put("cores", Runtime.getRuntime().availableProcessors());
+    report.put("pairs", o.pairs());
+    report.put("senders", o.senders());
+    report.put("duration_s", o.duration().toSeconds());
+    report.put("warmup_s", o.warmup().toSeconds());
+    report.put("offered_rate", o.rate() == 0 ? "flat out" : o.rate());
+    report.put("sent", r.sent());
+    report.put("in_flight", o.inFlight());
+    report.put("send_path", o.bulk() ? "SendMessages stream" : "SendMessage unary");
+    report.put("errors", r.errors());
+    report.put("subscribe_errors", r.streamErrors());
+    report.put("last_error", r.lastError());
+    report.put("notified", r.received());
+    report.put("duplicates", r.duplicates());
+    report.put("missing", r.missing());
+    report.put("exactly_once", r.duplicates() == 0 && r.missing() == 0 && r.sent() > 0);
+    report.put("sends_per_s", round(sendsPerSecond));
+    report.put("notifications_per_s", round(deliveredPerSecond));
+    report.put("end_to_end_ms", percentiles(r.endToEnd()));
+    report.put("send_call_ms", percentiles(r.sendCall()));
+    report.put("drain_s", round(r.drainSeconds()));
+    report.put("cpu_ms_per_message", r.cpuMsPerMessage());
+    report.put("redis_ceiling_messages_per_s", round(ceiling.messagesPerSecond()));
+    report.put("redis_ceiling_commands_per_message", ceiling.commandsPerMessage());
+    report.put("redis_ceiling_method", ceiling.method());
+    report.put("fraction_of_ceiling", Math.round(sendsPerSecond / ceiling.messagesPerSecond() * 10000) / 10000.0);
+    return report;
   }
 
   private static Map<String, Object> percentiles(Histogram h) {
@@ -81,12 +92,12 @@ public final class LoadTool {
     Map<String, Object> e2e = (Map<String, Object>) r.get("end_to_end_ms");
     Map<String, Object> call = (Map<String, Object>) r.get("send_call_ms");
     StringBuilder b = new StringBuilder();
-    b.append(String.format("%nParley load run (%s, %s cores, %s pairs, %s senders, %ss, %s)%n", r.get("mode"), r.get("cores"), r.get("pairs"), r.get("senders"), r.get("duration_s"), r.get("offered_rate")));
+    b.append(String.format("%nParley load run (%s, %s cores, %s pairs, %s, %s in flight, %ss, %s)%n", r.get("mode"), r.get("cores"), r.get("pairs"), r.get("send_path"), r.get("in_flight"), r.get("duration_s"), r.get("offered_rate")));
     b.append("+-------------------------------+----------------+\n");
     row(b, "sends accepted / s", r.get("sends_per_s"));
     row(b, "notifications delivered / s", r.get("notifications_per_s"));
     row(b, "sent / notified", r.get("sent") + " / " + r.get("notified"));
-    row(b, "errors", r.get("errors"));
+    row(b, "send / Subscribe errors", r.get("errors") + " / " + r.get("subscribe_errors"));
     row(b, "duplicates / missing", r.get("duplicates") + " / " + r.get("missing"));
     row(b, "exactly once", r.get("exactly_once"));
     row(b, "end-to-end p50 / p90 ms", e2e.get("p50") + " / " + e2e.get("p90"));
@@ -94,7 +105,12 @@ public final class LoadTool {
     row(b, "SendMessage call p50 / p99 ms", call.get("p50") + " / " + call.get("p99"));
     row(b, "Redis ceiling (msgs/s)", r.get("redis_ceiling_messages_per_s"));
     row(b, "Parley / ceiling", r.get("fraction_of_ceiling"));
+    row(b, "drain after the load (s)", r.get("drain_s"));
     b.append("+-------------------------------+----------------+\n");
+    ((Map<String, Object>) r.get("cpu_ms_per_message")).forEach((proc, ms) -> row(b, "CPU ms/msg " + proc, ms));
+    if (!"".equals(r.get("last_error"))) {
+      b.append("last error: ").append(r.get("last_error")).append('\n');
+    }
     return b.toString();
   }
 

@@ -20,18 +20,102 @@ import parley.events.EventCodec;
 import parley.events.MessageSent;
 
 /**
- * The Redis ceiling: the commands one send and its notification cost in Parley, driven straight
- * at the same Redis with lettuce, pipelined, in a scratch database (15, flushed before and after):
- * the message-svc send script, the notification-svc create script, XACK, PUBLISH, and the LREM of
- * AckDelivered. (XREADGROUP is batched 100 at a time in Parley and left out.)
+ * The Redis ceiling: how many messages per second Redis alone could carry on this machine, the
+ * figure Parley's throughput is a fraction of.
+ *
+ * <p>The full-work ceiling (used when {@code redis-server} and {@code redis-benchmark} are on the
+ * PATH): one message's whole Redis work as one Lua script ({@code full_work.lua}), driven by
+ * {@code redis-benchmark} with 50 clients and pipelines of 16 against a private Redis with
+ * append-only persistence (everysec), started on a free port for the measurement and stopped
+ * after. Otherwise, the fallback: Parley's own commands per message (send.lua, create.lua, XACK,
+ * PUBLISH, ZREM) pipelined with lettuce in scratch database 15 of the system's Redis, which the
+ * client loop bounds well below Redis' own limit.
  */
 final class RedisCeiling {
   private static final int SCRATCH_DB = 15;
   private static final int BATCH = 200;
 
-  record Result(double messagesPerSecond, long messages, double seconds, int commandsPerMessage) {}
+  record Result(double messagesPerSecond, long messages, double seconds, int commandsPerMessage, String method) {}
 
   static Result run(String redisUrl, Duration duration) {
+    try {
+      Result full = fullWork(duration);
+      if (full != null) {
+        return full;
+      }
+    } catch (IOException | RuntimeException e) {
+      System.err.println("full-work ceiling unavailable (" + e.getMessage() + "); measuring the pipelined fallback");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return pipelined(redisUrl, duration);
+  }
+
+  /** redis-benchmark, EVALSHA of full_work.lua, on a private AOF Redis; null when the tools are missing. */
+  static Result fullWork(Duration duration) throws IOException, InterruptedException {
+    if (!onPath("redis-server") || !onPath("redis-benchmark")) {
+      return null;
+    }
+    int port = parley.local.FreePorts.next();
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("parley-ceiling");
+    Process redis =
+        new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes",
+                "--appendfsync", "everysec", "--dir", dir.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("redis.log").toFile())
+            .start();
+    RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", port));
+    try {
+      String sha = null;
+      for (int i = 0; i < 50 && sha == null; i++) {
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+          sha = c.sync().scriptLoad(resource("/parley/bench/full_work.lua"));
+        } catch (RuntimeException notYet) {
+          Thread.sleep(100);
+        }
+      }
+      if (sha == null) {
+        throw new IOException("the private redis-server did not start");
+      }
+      long n = Math.max(20_000, duration.toSeconds() * 40_000);
+      long start = System.nanoTime();
+      Process bench =
+          new ProcessBuilder("redis-benchmark", "-h", "127.0.0.1", "-p", Integer.toString(port), "-c", "50", "-P", "16", "-n", Long.toString(n), "-r", "1000", "-q",
+                  "EVALSHA", sha, "0", "__rand_int__")
+              .redirectErrorStream(true)
+              .start();
+      String out = new String(bench.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      bench.waitFor();
+      double seconds = (System.nanoTime() - start) / 1e9;
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9.]+) requests per second").matcher(out);
+      String rate = null;
+      while (m.find()) {
+        rate = m.group(1); // the last one is the final figure
+      }
+      if (rate == null) {
+        throw new IOException("redis-benchmark printed no rate: " + out.strip());
+      }
+      return new Result(Double.parseDouble(rate), n, seconds, 1, "full-work script, redis-benchmark -c 50 -P 16, private Redis with AOF everysec");
+    } finally {
+      client.shutdown();
+      redis.destroy();
+      redis.waitFor(5, TimeUnit.SECONDS);
+      try (var files = java.nio.file.Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+  }
+
+  private static boolean onPath(String tool) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+      if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, tool))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static Result pipelined(String redisUrl, Duration duration) {
     String send = resource("/parley/message/redis/send.lua");
     String create = resource("/parley/notification/redis/create.lua");
     RedisURI uri = RedisURI.create(redisUrl);
@@ -77,7 +161,7 @@ final class RedisCeiling {
       double seconds = Duration.between(start, Instant.now()).toNanos() / 1e9;
       c.setAutoFlushCommands(true);
       c.sync().flushdb();
-      return new Result(messages / seconds, messages, seconds, 5);
+      return new Result(messages / seconds, messages, seconds, 5, "Parley's commands pipelined with lettuce (fallback)");
     } finally {
       client.shutdown();
     }

@@ -37,6 +37,11 @@ final class SystemUnderTest implements AutoCloseable {
 
   /** Redis (REDIS_URL, else redis-server, else embedded) and the four services in this JVM. */
   static SystemUnderTest inProcess() throws Exception {
+    return inProcess(Map.of());
+  }
+
+  /** The same, with extra settings for notification-svc (e.g. a small PUSH_WINDOW). */
+  static SystemUnderTest inProcess(Map<String, String> notificationSettings) throws Exception {
     String url = System.getProperty("parley.bench.redis", System.getenv("REDIS_URL"));
     LocalRedis redis = LocalRedis.start(url, Files.createTempDirectory("parley-bench-redis"));
     Topology.Ports ports = Topology.Ports.free();
@@ -46,9 +51,39 @@ final class SystemUnderTest implements AutoCloseable {
     Map<String, Map<String, String>> envs = Topology.environments(redis::url, ports, secret);
     sut.owned.add(UserApp.start(UserConfig.from(env(envs.get("user-svc"), Map.of("BCRYPT_COST", "4")))));
     sut.owned.add(MessageApp.start(MessageConfig.from(env(envs.get("message-svc"), Map.of()))));
-    sut.owned.add(NotificationApp.start(NotificationConfig.from(env(envs.get("notification-svc"), Map.of("CONSUMER_BLOCK_MS", "500")))));
+    sut.owned.add(NotificationApp.start(NotificationConfig.from(env(envs.get("notification-svc"), merged(Map.of("CONSUMER_BLOCK_MS", "500"), notificationSettings)))));
     sut.owned.add(FrontendApp.start(FrontendConfig.from(env(envs.get("frontend-svc"), Map.of()))));
     return sut;
+  }
+
+  /** The processes whose CPU the report breaks down: the services, Redis and this tool. */
+  Map<String, Long> pids() {
+    Map<String, Long> pids = new java.util.LinkedHashMap<>();
+    long self = ProcessHandle.current().pid();
+    if (owned.isEmpty()) {
+      for (String svc : List.of("user-svc", "message-svc", "notification-svc", "frontend-svc")) {
+        long pid = ProcCpu.find(svc + ".jar");
+        if (pid > 0) {
+          pids.put(svc, pid);
+        }
+      }
+      pids.put("load-tool", self);
+    } else {
+      pids.put("services+load-tool (one JVM)", self);
+    }
+    // the Redis the system uses: the redis-server whose command line names its port
+    int port = java.net.URI.create(redisUrl.split(",")[0]).getPort();
+    long redis = ProcCpu.find("redis-server", ":" + (port > 0 ? port : 6379));
+    if (redis > 0) {
+      pids.put("redis", redis);
+    }
+    return pids;
+  }
+
+  private static Map<String, String> merged(Map<String, String> a, Map<String, String> b) {
+    Map<String, String> all = new HashMap<>(a);
+    all.putAll(b);
+    return all;
   }
 
   private static Env env(Map<String, String> base, Map<String, String> extra) {
