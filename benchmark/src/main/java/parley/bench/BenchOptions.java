@@ -12,6 +12,7 @@ public record BenchOptions(
     int senders,
     int inFlight,
     boolean bulk,
+    boolean http,
     Duration duration,
     Duration warmup,
     int rate,
@@ -29,6 +30,7 @@ public record BenchOptions(
         --senders N           threads issuing sends (default 2; sends are asynchronous)
         --in-flight N         most sends awaiting their answer at once (default 512)
         --bulk                send over one SendMessages stream per sender instead of unary SendMessage
+        --http                the path people use: POST /messages (keep-alive HTTP/1.1) and receivers on SSE /events
         --duration S          seconds of measured load (default 20)
         --warmup S            seconds of the same load first, not measured, so the JIT is warm (default 10)
         --rate R              offered sends per second in total, open loop: latency counts from each
@@ -46,6 +48,7 @@ public record BenchOptions(
     int senders = 2;
     int inFlight = 512;
     boolean bulk = false;
+    boolean http = false;
     int drain = 60;
     int duration = 20;
     int warmup = 10;
@@ -62,6 +65,7 @@ public record BenchOptions(
         case "--senders" -> senders = Integer.parseInt(args[++i]);
         case "--in-flight" -> inFlight = Integer.parseInt(args[++i]);
         case "--bulk" -> bulk = true;
+        case "--http" -> http = true;
         case "--drain" -> drain = Integer.parseInt(args[++i]);
         case "--duration" -> duration = Integer.parseInt(args[++i]);
         case "--warmup" -> warmup = Integer.parseInt(args[++i]);
@@ -78,11 +82,14 @@ public record BenchOptions(
     if (out == null) {
       out = Path.of("benchmark", "target", "results", "bench-" + System.currentTimeMillis() + ".json");
     }
+    if (bulk && http) {
+      throw new IllegalArgumentException("--bulk and --http exclude each other");
+    }
     if (pairs < 1 || pairs > 1000) {
       throw new IllegalArgumentException("--pairs must be 1 to 1000");
     }
     return new BenchOptions(
-        inProcess, host, redis, pairs, senders, inFlight, bulk, Duration.ofSeconds(duration), Duration.ofSeconds(warmup), rate, Duration.ofSeconds(ceiling),
+        inProcess, host, redis, pairs, senders, inFlight, bulk, http, Duration.ofSeconds(duration), Duration.ofSeconds(warmup), rate, Duration.ofSeconds(ceiling),
         Duration.ofSeconds(drain), out);
   }
 }

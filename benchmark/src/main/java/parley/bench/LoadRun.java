@@ -54,6 +54,8 @@ final class LoadRun {
   private final AtomicLong errors = new AtomicLong();
   private final AtomicLong streamErrors = new AtomicLong();
   private volatile String lastError = "";
+  private HttpDriver http;
+  private Map<String, String> tokens = Map.of();
   private ProcCpu.Sample cpuBefore;
   private ProcCpu.Sample cpuAfter;
 
@@ -74,9 +76,19 @@ final class LoadRun {
         senders.add("bench-" + run + "-s" + i + "@example.com");
         receivers.add("bench-" + run + "-r" + i + "@example.com");
       }
-      Map<String, String> tokens = register(users, senders, receivers);
+      tokens = register(users, senders, receivers);
+      if (o.http()) {
+        http = new HttpDriver(sut.host, sut.ports.messageHttp(), sut.ports.frontendHttp());
+      }
       for (String r : receivers) {
-        subscribe(frontend, r, tokens.get(r));
+        if (http != null) {
+          http.subscribe(tokens.get(r), this::received, t -> {
+            streamErrors.incrementAndGet();
+            lastError = "/events: " + t;
+          });
+        } else {
+          subscribe(frontend, r, tokens.get(r));
+        }
       }
       Thread.sleep(500); // let every subscription join its channel
 
@@ -170,6 +182,21 @@ final class LoadRun {
         bulk.get(pair).send(request, intended);
         continue;
       }
+      if (http != null) {
+        http.send(tokens.get(from), receivers.get(pair), request.getContent()).whenComplete((id, t) -> {
+          if (measured) {
+            if (t != null) {
+              errors.incrementAndGet();
+              lastError = t.toString();
+            } else {
+              sendCall.recordValue(Math.max(0, (System.nanoTime() - intended) / 1000));
+              sentIds.put(id, Boolean.TRUE);
+            }
+          }
+          inFlight.release();
+        });
+        continue;
+      }
       stubs.get(pair).sendMessage(request, new StreamObserver<>() {
         @Override
         public void onNext(parley.message.v1.Message m) {
@@ -194,6 +221,19 @@ final class LoadRun {
         }
       });
     }
+  }
+
+  /** A notification reached its receiver: counted once, its latency taken from the send time it carries. */
+  private void received(long messageId, String preview) {
+    long now = System.nanoTime();
+    if (!preview.startsWith(MEASURED)) {
+      return; // the warm-up's
+    }
+    if (!receivedIds.add(messageId)) {
+      duplicates.incrementAndGet();
+      return;
+    }
+    endToEnd.recordValue(Math.max(0, (now - Long.parseLong(preview.substring(MEASURED.length()))) / 1000));
   }
 
   /** One SendMessages stream of one sender; answers are matched to their send by index. */
@@ -252,16 +292,7 @@ final class LoadRun {
             new StreamObserver<>() {
               @Override
               public void onNext(Notification n) {
-                long now = System.nanoTime();
-                String preview = n.getPreview();
-                if (!preview.startsWith(MEASURED)) {
-                  return; // the warm-up's
-                }
-                if (!receivedIds.add(n.getMessageId())) {
-                  duplicates.incrementAndGet();
-                  return;
-                }
-                endToEnd.recordValue(Math.max(0, (now - Long.parseLong(preview.substring(MEASURED.length()))) / 1000));
+                received(n.getMessageId(), n.getPreview());
               }
 
               @Override

@@ -48,7 +48,7 @@ public final class LoadTool {
     report.put("offered_rate", o.rate() == 0 ? "flat out" : o.rate());
     report.put("sent", r.sent());
     report.put("in_flight", o.inFlight());
-    report.put("send_path", o.bulk() ? "SendMessages stream" : "SendMessage unary");
+    report.put("send_path", o.bulk() ? "SendMessages stream" : o.http() ? "HTTP POST /messages + SSE" : "SendMessage unary");
     report.put("errors", r.errors());
     report.put("subscribe_errors", r.streamErrors());
     report.put("last_error", r.lastError());

@@ -80,6 +80,25 @@ class LiveDeliveryTest {
         .pushNotifications(collect(answered));
   }
 
+  /** A push stream with this token; how it fails collects in the list. */
+  private StreamObserver<PushBatch> pushStreamAs(String token, List<Throwable> failed) {
+    return FrontendServiceGrpc.newStub(frontendChannel())
+        .withCallCredentials(PeerChannel.bearer(token))
+        .pushNotifications(
+            new StreamObserver<PushResult>() {
+              @Override
+              public void onNext(PushResult value) {}
+
+              @Override
+              public void onError(Throwable t) {
+                failed.add(t);
+              }
+
+              @Override
+              public void onCompleted() {}
+            });
+  }
+
   private void awaitLiveConnections(int n) {
     await().atMost(WAIT).until(() -> stack.web().get("/metrics", null).body().contains("parley_live_connections{service=\"frontend-svc\"} " + n + ".0"));
   }
@@ -288,6 +307,26 @@ class LiveDeliveryTest {
   }
 
   @Test
+  void anSseNotificationIsWrittenAtOnceNotWhenTheNextHeartbeatFlushesTheConnection() throws Exception {
+    stack = new ParleyStack(redis);
+    String uni = stack.register(UNI);
+    String fc = stack.register(FC);
+    // an instance whose heartbeat never comes during the test: nothing else may push bytes out
+    ServiceHost quiet = stack.startFrontend(0, 0, Duration.ofMinutes(10));
+    closing.add(quiet);
+    SseClient events = new SseClient(quiet.httpPort(), fc, null);
+    closing.add(events);
+    assertThat(events.status).isEqualTo(200);
+    await().atMost(WAIT).until(() -> String.join("", events.raw).contains("retry: 3000"));
+
+    stack.send(uni, FC, "no heartbeat needed");
+
+    SseClient.Event e = events.next("notification", WAIT);
+    assertThat(e).as("written and flushed when it arrived").isNotNull();
+    assertThat(e.data()).contains("no heartbeat needed");
+  }
+
+  @Test
   void aPushBatchReachesEachUsersLiveStreamsInOrderAndIsAnsweredPerNotification() throws Exception {
     stack = new ParleyStack(redis);
     String fc = stack.register(FC);
@@ -318,22 +357,7 @@ class LiveDeliveryTest {
   void aPushBatchWithABadReceiverEndsTheStreamWithInvalidArgument() throws Exception {
     stack = new ParleyStack(redis);
     List<Throwable> failed = new CopyOnWriteArrayList<>();
-    var push =
-        FrontendServiceGrpc.newStub(frontendChannel())
-            .withCallCredentials(PeerChannel.bearer(stack.tokens.issueService("notification-svc").token()))
-            .pushNotifications(
-                new StreamObserver<PushResult>() {
-                  @Override
-                  public void onNext(PushResult value) {}
-
-                  @Override
-                  public void onError(Throwable t) {
-                    failed.add(t);
-                  }
-
-                  @Override
-                  public void onCompleted() {}
-                });
+    var push = pushStreamAs(stack.tokens.issueService("notification-svc").token(), failed);
     push.onNext(PushBatch.newBuilder().setSeq(1).addNotifications(Notification.newBuilder().setId("1-0").setReceiverEmail("not an email")).build());
 
     await().atMost(WAIT).until(() -> failed.size() == 1);
@@ -345,22 +369,7 @@ class LiveDeliveryTest {
     stack = new ParleyStack(redis);
     String fc = stack.register(FC);
     List<Throwable> failed = new CopyOnWriteArrayList<>();
-    var push =
-        FrontendServiceGrpc.newStub(frontendChannel())
-            .withCallCredentials(PeerChannel.bearer(fc))
-            .pushNotifications(
-                new StreamObserver<PushResult>() {
-                  @Override
-                  public void onNext(PushResult value) {}
-
-                  @Override
-                  public void onError(Throwable t) {
-                    failed.add(t);
-                  }
-
-                  @Override
-                  public void onCompleted() {}
-                });
+    var push = pushStreamAs(fc, failed);
     push.onNext(PushBatch.newBuilder().setSeq(1).addNotifications(Notification.newBuilder().setId("1-0").setReceiverEmail(FC)).build());
 
     await().atMost(WAIT).until(() -> failed.size() == 1);

@@ -1,5 +1,6 @@
 package parley.frontend;
 
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -57,6 +58,11 @@ final class ParleyStack implements AutoCloseable {
 
   /** A frontend-svc instance (there may be several) on the given ports (0 = any). */
   ServiceHost startFrontend(int httpPort, int grpcPort) {
+    return startFrontend(httpPort, grpcPort, Duration.ofSeconds(1));
+  }
+
+  /** The same with a given SSE heartbeat interval. */
+  ServiceHost startFrontend(int httpPort, int grpcPort, Duration heartbeat) {
     return FrontendApp.start(
         FrontendConfig.from(
             env(
@@ -67,7 +73,7 @@ final class ParleyStack implements AutoCloseable {
                     "USER_SVC_ADDR", "127.0.0.1:" + users.grpcPort(),
                     "MESSAGE_SVC_ADDR", "127.0.0.1:" + messages.grpcPort(),
                     "NOTIFICATION_SVC_ADDR", "127.0.0.1:" + notificationGrpc,
-                    "SSE_HEARTBEAT_MS", "1000"))));
+                    "SSE_HEARTBEAT_MS", Long.toString(heartbeat.toMillis())))));
   }
 
   /** Stops frontend-svc and starts it again on the same ports (a server drop). */

@@ -25,7 +25,7 @@ public record MessageConfig(
         env.port("GRPC_PORT", 9798),
         env.secret("AUTH_SECRET"),
         env.positive("MAX_CONTENT_BYTES", 4096),
-        env.positive("EVENTS_MAXLEN", 100_000),
+        env.positive("EVENTS_MAXLEN", 1_000_000),
         env.millis("USER_CHECK_DEADLINE_MS", Duration.ofSeconds(2)),
         env.seconds("USER_CACHE_SECONDS", Duration.ofSeconds(60)));
   }

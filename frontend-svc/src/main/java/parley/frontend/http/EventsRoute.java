@@ -85,7 +85,7 @@ public final class EventsRoute implements AutoCloseable {
 
   private static void retryHint(SseClient client) {
     try {
-      OutputStream out = client.ctx().outputStream();
+      OutputStream out = client.ctx().res().getOutputStream(); // the raw stream, as SseSink and Javalin's Emitter write to
       out.write(("retry: " + RETRY_MS + "\n\n").getBytes(StandardCharsets.UTF_8));
       out.flush();
     } catch (IOException e) {

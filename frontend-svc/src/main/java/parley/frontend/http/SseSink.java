@@ -33,7 +33,9 @@ final class SseSink implements LiveSink {
       block.append("event: notification\nid: ").append(cursors.get(i)).append("\ndata: ").append(NotificationJson.write(notifications.get(i))).append("\n\n");
     }
     try {
-      OutputStream out = client.ctx().outputStream();
+      // the servlet's own stream, as Javalin's Emitter uses: ctx().outputStream() is Javalin's
+      // compressing wrapper, which holds small writes back until it has enough to decide
+      OutputStream out = client.ctx().res().getOutputStream();
       out.write(block.toString().getBytes(StandardCharsets.UTF_8));
       out.flush();
       return true;
