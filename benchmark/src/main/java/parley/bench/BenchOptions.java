@@ -13,6 +13,7 @@ public record BenchOptions(
     int inFlight,
     boolean bulk,
     boolean http,
+    int idle,
     Duration duration,
     Duration warmup,
     int rate,
@@ -31,6 +32,7 @@ public record BenchOptions(
         --in-flight N         most sends awaiting their answer at once (default 512)
         --bulk                send over one SendMessages stream per sender instead of unary SendMessage
         --http                the path people use: POST /messages (keep-alive HTTP/1.1) and receivers on SSE /events
+        --idle N              also hold N idle live sessions (100 per extra user, nobody writes to them), e.g. 10000
         --duration S          seconds of measured load (default 20)
         --warmup S            seconds of the same load first, not measured, so the JIT is warm (default 10)
         --rate R              offered sends per second in total, open loop: latency counts from each
@@ -49,6 +51,7 @@ public record BenchOptions(
     int inFlight = 512;
     boolean bulk = false;
     boolean http = false;
+    int idle = 0;
     int drain = 60;
     int duration = 20;
     int warmup = 10;
@@ -66,6 +69,7 @@ public record BenchOptions(
         case "--in-flight" -> inFlight = Integer.parseInt(args[++i]);
         case "--bulk" -> bulk = true;
         case "--http" -> http = true;
+        case "--idle" -> idle = Integer.parseInt(args[++i]);
         case "--drain" -> drain = Integer.parseInt(args[++i]);
         case "--duration" -> duration = Integer.parseInt(args[++i]);
         case "--warmup" -> warmup = Integer.parseInt(args[++i]);
@@ -89,7 +93,7 @@ public record BenchOptions(
       throw new IllegalArgumentException("--pairs must be 1 to 1000");
     }
     return new BenchOptions(
-        inProcess, host, redis, pairs, senders, inFlight, bulk, http, Duration.ofSeconds(duration), Duration.ofSeconds(warmup), rate, Duration.ofSeconds(ceiling),
+        inProcess, host, redis, pairs, senders, inFlight, bulk, http, idle, Duration.ofSeconds(duration), Duration.ofSeconds(warmup), rate, Duration.ofSeconds(ceiling),
         Duration.ofSeconds(drain), out);
   }
 }

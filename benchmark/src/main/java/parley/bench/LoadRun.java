@@ -39,7 +39,8 @@ import parley.user.v1.UserServiceGrpc;
 final class LoadRun {
   record Result(
       long sent, long errors, long streamErrors, String lastError, long received, long duplicates, long missing, double seconds, double drainSeconds,
-      Histogram endToEnd, Histogram sendCall, Map<String, Double> cpuMsPerMessage) {}
+      Histogram endToEnd, Histogram sendCall, Map<String, Double> cpuMsPerMessage, Map<String, Long> rssKbBeforeIdle, Map<String, Long> rssKbWithIdle,
+      Map<String, Long> rssKbAfter) {}
 
   private static final String MEASURED = "bench ";
   private static final String WARM_UP = "warm ";
@@ -55,6 +56,8 @@ final class LoadRun {
   private final AtomicLong streamErrors = new AtomicLong();
   private volatile String lastError = "";
   private HttpDriver http;
+  private Map<String, Long> rssBeforeIdle = Map.of();
+  private Map<String, Long> rssWithIdle = Map.of();
   private Map<String, String> tokens = Map.of();
   private ProcCpu.Sample cpuBefore;
   private ProcCpu.Sample cpuAfter;
@@ -91,6 +94,9 @@ final class LoadRun {
         }
       }
       Thread.sleep(500); // let every subscription join its channel
+      if (o.idle() > 0) {
+        openIdleSessions(users, frontend, run);
+      }
 
       if (!o.warmup().isZero()) {
         load(messages, senders, receivers, tokens, o.warmup(), false);
@@ -109,7 +115,8 @@ final class LoadRun {
       double drain = (System.nanoTime() - drainStart) / 1e9;
       long missing = sentIds.keySet().stream().filter(id -> !receivedIds.contains(id)).count();
       return new Result(sentIds.size(), errors.get(), streamErrors.get(), lastError, receivedIds.size(), duplicates.get(), missing, seconds, drain,
-          endToEnd.getIntervalHistogram(), sendCall.getIntervalHistogram(), ProcCpu.perMessage(cpuBefore, cpuAfter, sentIds.size()));
+          endToEnd.getIntervalHistogram(), sendCall.getIntervalHistogram(), ProcCpu.perMessage(cpuBefore, cpuAfter, sentIds.size()),
+          rssBeforeIdle, rssWithIdle, ProcCpu.rssKb(sut.pids()));
     } finally {
       users.shutdownNow();
       messages.shutdownNow();
@@ -221,6 +228,33 @@ final class LoadRun {
         }
       });
     }
+  }
+
+  /**
+   * Holds {@code o.idle()} live sessions that receive nothing (100 per extra user, so registering
+   * them stays quick), and notes each process's resident memory before and after, so the report
+   * shows what an idle session costs.
+   */
+  private void openIdleSessions(ManagedChannel users, ManagedChannel frontend, String run) throws Exception {
+    List<String> idleUsers = new ArrayList<>();
+    for (int i = 0; i < (o.idle() + 99) / 100; i++) {
+      idleUsers.add("bench-" + run + "-idle" + i + "@example.com");
+    }
+    Map<String, String> idleTokens = register(users, idleUsers, List.of());
+    rssBeforeIdle = ProcCpu.rssKb(sut.pids());
+    for (int i = 0; i < o.idle(); i++) {
+      String who = idleUsers.get(i / 100);
+      if (http != null) {
+        http.subscribe(idleTokens.get(who), (id, preview) -> {}, t -> {
+          streamErrors.incrementAndGet();
+          lastError = "idle /events: " + t;
+        });
+      } else {
+        subscribe(frontend, who, idleTokens.get(who));
+      }
+    }
+    Thread.sleep(Math.max(2000, o.idle() / 2)); // every session joined and replayed (nothing)
+    rssWithIdle = ProcCpu.rssKb(sut.pids());
   }
 
   /** A notification reached its receiver: counted once, its latency taken from the send time it carries. */

@@ -62,6 +62,12 @@ public final class LoadTool {
     report.put("send_call_ms", percentiles(r.sendCall()));
     report.put("drain_s", round(r.drainSeconds()));
     report.put("cpu_ms_per_message", r.cpuMsPerMessage());
+    report.put("rss_kb_after", r.rssKbAfter());
+    if (o.idle() > 0) {
+      report.put("idle_sessions", o.idle());
+      report.put("rss_kb_before_idle_sessions", r.rssKbBeforeIdle());
+      report.put("rss_kb_with_idle_sessions", r.rssKbWithIdle());
+    }
     report.put("redis_ceiling_messages_per_s", round(ceiling.messagesPerSecond()));
     report.put("redis_ceiling_commands_per_message", ceiling.commandsPerMessage());
     report.put("redis_ceiling_method", ceiling.method());
@@ -108,6 +114,15 @@ public final class LoadTool {
     row(b, "drain after the load (s)", r.get("drain_s"));
     b.append("+-------------------------------+----------------+\n");
     ((Map<String, Object>) r.get("cpu_ms_per_message")).forEach((proc, ms) -> row(b, "CPU ms/msg " + proc, ms));
+    ((Map<String, Object>) r.get("rss_kb_after")).forEach((proc, kb) -> row(b, "RSS MiB " + proc, ((Number) kb).longValue() / 1024));
+    if (r.containsKey("idle_sessions")) {
+      Map<String, Object> before = (Map<String, Object>) r.get("rss_kb_before_idle_sessions");
+      ((Map<String, Object>) r.get("rss_kb_with_idle_sessions")).forEach((proc, kb) -> {
+        if (before.get(proc) instanceof Number was) {
+          row(b, "idle session KiB " + proc, (((Number) kb).longValue() - was.longValue()) / Math.max(1, ((Number) r.get("idle_sessions")).longValue()));
+        }
+      });
+    }
     if (!"".equals(r.get("last_error"))) {
       b.append("last error: ").append(r.get("last_error")).append('\n');
     }

@@ -46,6 +46,23 @@ final class ProcCpu {
     return out;
   }
 
+  /** Resident memory of each process in KiB (VmRSS), or absent when it cannot be read. */
+  static Map<String, Long> rssKb(Map<String, Long> pids) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    pids.forEach((name, pid) -> {
+      try {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+          if (line.startsWith("VmRSS:")) {
+            out.put(name, Long.parseLong(line.replaceAll("[^0-9]", "")));
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        // not Linux, or gone
+      }
+    });
+    return out;
+  }
+
   /** utime + stime of a process, or -1 when it cannot be read (not Linux, or gone). */
   static long ticks(long pid) {
     try {

@@ -18,7 +18,7 @@ class LoadToolSmokeTest {
   void aShortInProcessRunOverHttpAndSseReportsSaneNumbers(TestRedis redis) throws Exception {
     // the in-process system uses the test Redis (through the parley.bench.redis property)
     System.setProperty("parley.bench.redis", redis.url(0));
-    BenchOptions o = new BenchOptions(true, "127.0.0.1", null, 2, 2, 64, false, true, Duration.ofSeconds(2), Duration.ofSeconds(1), 50, Duration.ofSeconds(1), Duration.ofSeconds(15), Path.of("target/smoke.json"));
+    BenchOptions o = new BenchOptions(true, "127.0.0.1", null, 2, 2, 64, false, true, 0, Duration.ofSeconds(2), Duration.ofSeconds(1), 50, Duration.ofSeconds(1), Duration.ofSeconds(15), Path.of("target/smoke.json"));
 
     Map<String, Object> report = LoadTool.run(o);
     System.out.println(LoadTool.table(report));
@@ -35,7 +35,7 @@ class LoadToolSmokeTest {
     // flat out into a system whose push window is tiny, so notification-svc must push back on
     // its consumer: the backlog waits in the stream, then drains once the load stops
     System.setProperty("parley.bench.redis", redis.url(0));
-    BenchOptions o = new BenchOptions(true, "127.0.0.1", null, 32, 2, 1024, true, false, Duration.ofSeconds(3), Duration.ZERO, 0, Duration.ofSeconds(1), Duration.ofSeconds(60), Path.of("target/overload.json"));
+    BenchOptions o = new BenchOptions(true, "127.0.0.1", null, 32, 2, 1024, true, false, 0, Duration.ofSeconds(3), Duration.ZERO, 0, Duration.ofSeconds(1), Duration.ofSeconds(60), Path.of("target/overload.json"));
     Map<String, Object> report;
     try (SystemUnderTest sut = SystemUnderTest.inProcess(Map.of("PUSH_WINDOW", "20", "PUSH_BATCH_SIZE", "5", "CONSUMER_BATCH_SIZE", "10"))) {
       report = LoadTool.run(o, sut);

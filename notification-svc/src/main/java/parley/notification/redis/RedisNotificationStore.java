@@ -24,6 +24,8 @@ import java.util.concurrent.TimeoutException;
 import parley.notification.domain.CreateOutcome;
 import parley.notification.domain.Notification;
 import parley.notification.domain.NotificationStore;
+import parley.runtime.error.ErrorCode;
+import parley.runtime.error.ServiceException;
 import parley.runtime.http.Json;
 import parley.runtime.ids.NotificationIds;
 import parley.runtime.redis.LuaScript;
@@ -181,9 +183,10 @@ public final class RedisNotificationStore implements NotificationStore {
         removed += reply.get(5, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted", e);
+        throw new ServiceException(ErrorCode.UNAVAILABLE, "interrupted while removing delivered ids");
       } catch (ExecutionException | TimeoutException e) {
-        throw new IllegalStateException("Redis did not answer ZREM: " + e.getMessage(), e);
+        // a caller may retry; the ids simply stay pending meanwhile
+        throw new ServiceException(ErrorCode.UNAVAILABLE, "Redis did not answer in time; the ids stay pending, try again");
       }
     }
     return removed;
