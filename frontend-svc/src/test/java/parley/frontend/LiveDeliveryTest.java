@@ -80,6 +80,14 @@ class LiveDeliveryTest {
         .pushNotifications(collect(answered));
   }
 
+  /** Pushes one notification with this token on a new push stream; the code the stream fails with. */
+  private io.grpc.Status.Code pushFailure(String token, Notification n) {
+    List<Throwable> failed = new CopyOnWriteArrayList<>();
+    pushStreamAs(token, failed).onNext(PushBatch.newBuilder().setSeq(1).addNotifications(n).build());
+    await().atMost(WAIT).until(() -> failed.size() == 1);
+    return io.grpc.Status.fromThrowable(failed.get(0)).getCode();
+  }
+
   /** A push stream with this token; how it fails collects in the list. */
   private StreamObserver<PushBatch> pushStreamAs(String token, List<Throwable> failed) {
     return FrontendServiceGrpc.newStub(frontendChannel())
@@ -356,24 +364,15 @@ class LiveDeliveryTest {
   @Test
   void aPushBatchWithABadReceiverEndsTheStreamWithInvalidArgument() throws Exception {
     stack = new ParleyStack(redis);
-    List<Throwable> failed = new CopyOnWriteArrayList<>();
-    var push = pushStreamAs(stack.tokens.issueService("notification-svc").token(), failed);
-    push.onNext(PushBatch.newBuilder().setSeq(1).addNotifications(Notification.newBuilder().setId("1-0").setReceiverEmail("not an email")).build());
-
-    await().atMost(WAIT).until(() -> failed.size() == 1);
-    assertThat(io.grpc.Status.fromThrowable(failed.get(0)).getCode()).isEqualTo(io.grpc.Status.Code.INVALID_ARGUMENT);
+    Notification bad = Notification.newBuilder().setId("1-0").setReceiverEmail("not an email").build();
+    assertThat(pushFailure(stack.tokens.issueService("notification-svc").token(), bad)).isEqualTo(io.grpc.Status.Code.INVALID_ARGUMENT);
   }
 
   @Test
   void aUserTokenMayNotPush() throws Exception {
     stack = new ParleyStack(redis);
     String fc = stack.register(FC);
-    List<Throwable> failed = new CopyOnWriteArrayList<>();
-    var push = pushStreamAs(fc, failed);
-    push.onNext(PushBatch.newBuilder().setSeq(1).addNotifications(Notification.newBuilder().setId("1-0").setReceiverEmail(FC)).build());
-
-    await().atMost(WAIT).until(() -> failed.size() == 1);
-    assertThat(io.grpc.Status.fromThrowable(failed.get(0)).getCode()).isEqualTo(io.grpc.Status.Code.PERMISSION_DENIED);
+    assertThat(pushFailure(fc, Notification.newBuilder().setId("1-0").setReceiverEmail(FC).build())).isEqualTo(io.grpc.Status.Code.PERMISSION_DENIED);
   }
 
   @Test

@@ -48,10 +48,8 @@ public final class NotificationApp {
                   registry)
               .start();
       RedisNotificationStore store = new RedisNotificationStore(db, redis.connect(c.redisUrl()), c.maxPerUser(), c.dedupeFor());
-      int migrated = store.migratePendingLists();
-      if (migrated > 0) {
-        log.info("converted {} pending lists to sorted sets", migrated);
-      }
+      // off the start path: the service starts even while Redis is still loading
+      Thread.ofVirtual().name("pending-migration").start(() -> migrate(store));
       Notifications notifications = new Notifications(store, pusher, clock);
       StreamConsumer.EventHandler handler =
           new StreamConsumer.EventHandler() {
@@ -87,6 +85,26 @@ public final class NotificationApp {
       frontend.close();
       redis.close();
       throw e;
+    }
+  }
+
+  /** Converts an older version's pending lists, retrying until Redis answers. */
+  private static void migrate(RedisNotificationStore store) {
+    for (long pause = 200; ; pause = Math.min(pause * 2, 5000)) {
+      try {
+        int migrated = store.migratePendingLists();
+        if (migrated > 0) {
+          log.info("converted {} pending lists to sorted sets", migrated);
+        }
+        return;
+      } catch (RuntimeException e) {
+        log.warn("converting pending lists failed ({}); retrying in {} ms", e.toString(), pause);
+        try {
+          Thread.sleep(pause);
+        } catch (InterruptedException stop) {
+          return;
+        }
+      }
     }
   }
 

@@ -272,6 +272,23 @@ class NotificationSvcTest {
   }
 
   @Test
+  void pendingListsOfAnOlderVersionBecomeSortedSetsAndStillReplay() {
+    String old = "1700000000000-0";
+    String older = "1699999999999-3";
+    db.sync().rpush("notifications:" + FC + ":pending", older, old);
+
+    startService(Map.of());
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> "zset".equals(db.sync().type("notifications:" + FC + ":pending")));
+    assertThat(db.sync().zrange("notifications:" + FC + ":pending", 0, -1)).containsExactly(older, old);
+    assertThat(db.sync().get("migrations:pending_sorted_sets")).isEqualTo("1");
+    // and the service works on it: a new notification joins the converted set
+    String entry = sent(1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> db.sync().zcard("notifications:" + FC + ":pending") == 3);
+    assertThat(db.sync().zrange("notifications:" + FC + ":pending", 0, -1)).containsExactly(older, old, entry);
+  }
+
+  @Test
   void deliveredFalseLeavesItPendingWithoutRetrying() throws Exception {
     frontend.online = false;
     startService(Map.of());

@@ -34,6 +34,7 @@ public final class GrpcDeliveryAcks implements DeliveryAcks, AutoCloseable {
   static final int MAX_WAITING_IDS = 200_000;
   static final int MAX_IDS_PER_CALL = 10_000;
   static final int MAX_IDS_PER_USER = 1_000;
+  static final int MAX_USERS_PER_CALL = 1_000;
   private static final Logger log = LoggerFactory.getLogger(GrpcDeliveryAcks.class);
 
   private final Peers peers;
@@ -91,7 +92,7 @@ public final class GrpcDeliveryAcks implements DeliveryAcks, AutoCloseable {
     AckDeliveredBatchRequest.Builder call = AckDeliveredBatchRequest.newBuilder();
     int ids = 0;
     Iterator<AckDeliveredRequest.Builder> it = waiting.values().iterator();
-    while (it.hasNext() && ids < MAX_IDS_PER_CALL && call.getAcksCount() < 1000) {
+    while (it.hasNext() && ids < MAX_IDS_PER_CALL && call.getAcksCount() < MAX_USERS_PER_CALL) {
       AckDeliveredRequest.Builder b = it.next();
       int n = Math.min(b.getIdsCount(), Math.min(MAX_IDS_PER_USER, MAX_IDS_PER_CALL - ids));
       if (n == b.getIdsCount()) {

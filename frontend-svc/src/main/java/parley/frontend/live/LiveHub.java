@@ -31,7 +31,6 @@ public final class LiveHub implements AutoCloseable {
   private static final String PREFIX = "notify:";
 
   private final StatefulRedisPubSubConnection<String, String> pubsub;
-  private final StatefulRedisConnection<String, String> publisher;
   // publish batches: commands queued without flushing, then one flush per batch (under its lock)
   private final StatefulRedisConnection<String, String> batchPublisher;
   private final Replay replay;
@@ -41,12 +40,10 @@ public final class LiveHub implements AutoCloseable {
 
   public LiveHub(
       StatefulRedisPubSubConnection<String, String> pubsub,
-      StatefulRedisConnection<String, String> publisher,
       StatefulRedisConnection<String, String> batchPublisher,
       Replay replay,
       MeterRegistry registry) {
     this.pubsub = pubsub;
-    this.publisher = publisher;
     this.batchPublisher = batchPublisher;
     batchPublisher.setAutoFlushCommands(false);
     this.replay = replay;

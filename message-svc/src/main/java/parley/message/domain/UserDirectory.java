@@ -6,11 +6,8 @@ import java.util.concurrent.CompletableFuture;
 /** Who is registered (user-svc). */
 public interface UserDirectory {
   /**
-   * @return the emails among {@code emails} that are not registered, in the given order
-   * @throws parley.runtime.error.ServiceException UNAVAILABLE when the answer cannot be had
+   * Completes with the emails among {@code emails} that are not registered, in the given order;
+   * fails with a ServiceException (UNAVAILABLE) when the answer cannot be had. Never blocks.
    */
-  List<String> unregistered(List<String> emails);
-
-  /** The same without waiting; fails with the same ServiceException. */
   CompletableFuture<List<String>> unregisteredAsync(List<String> emails);
 }

@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import parley.message.domain.UserDirectory;
 import parley.runtime.error.ErrorCode;
@@ -38,15 +37,6 @@ public final class GrpcUserDirectory implements UserDirectory {
     this.stub = UserServiceGrpc.newFutureStub(userSvc.channel()).withCallCredentials(PeerChannel.bearer(serviceToken));
     this.deadline = deadline;
     this.known = Caffeine.newBuilder().expireAfterWrite(cacheFor).maximumSize(100_000).buildAsync();
-  }
-
-  @Override
-  public List<String> unregistered(List<String> emails) {
-    try {
-      return unregisteredAsync(emails).join();
-    } catch (CompletionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r : e;
-    }
   }
 
   @Override

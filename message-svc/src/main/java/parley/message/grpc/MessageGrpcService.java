@@ -117,11 +117,10 @@ public final class MessageGrpcService extends MessageServiceGrpc.MessageServiceI
           while (!waiting.isEmpty() && waiting.peek().isDecided()) {
             turn.add(waiting.poll());
           }
-          // stores are submitted under the lock, so in stream order; they never block
+          // stores are submitted under the lock, so in stream order (ready is done, so thenCompose
+          // runs the store at once, on this thread); they never block
           for (Queued q : turn) {
-            q.result = q.refused != null ? CompletableFuture.failedFuture(q.refused)
-                : q.checked.ready().isCompletedExceptionally() ? q.checked.ready().thenApply(x -> (Message) null)
-                : q.checked.store();
+            q.result = q.refused != null ? CompletableFuture.failedFuture(q.refused) : q.checked.ready().thenCompose(ok -> q.checked.store());
           }
         }
         for (Queued q : turn) {

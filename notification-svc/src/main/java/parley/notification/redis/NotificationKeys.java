@@ -4,6 +4,8 @@ package parley.notification.redis;
 public final class NotificationKeys {
   /** Hash email → "1" subscribed / "0" unsubscribed; absent means subscribed (the default). */
   public static final String SUBSCRIPTIONS = "subscriptions";
+  /** Set once every pending list of an older version was converted to a sorted set. */
+  public static final String PENDING_MIGRATED = "migrations:pending_sorted_sets";
 
   private NotificationKeys() {}
 
@@ -12,7 +14,7 @@ public final class NotificationKeys {
     return "notifications:" + email;
   }
 
-  /** List of ids not yet delivered to a live connection. */
+  /** Sorted set of ids not yet delivered to a live connection, scored by the id's milliseconds. */
   public static String pending(String email) {
     return "notifications:" + email + ":pending";
   }

@@ -58,8 +58,14 @@ public final class RedisNotificationStore implements NotificationStore {
     batched.setAutoFlushCommands(false);
   }
 
-  /** Converts pending lists left by an older version into sorted sets; returns how many keys. */
+  /**
+   * Converts pending lists left by an older version into sorted sets, once: a marker key makes
+   * later starts skip the scan. Returns how many keys were converted.
+   */
   public int migratePendingLists() {
+    if (redis.exists(NotificationKeys.PENDING_MIGRATED) > 0) {
+      return 0;
+    }
     int converted = 0;
     ScanCursor cursor = ScanCursor.INITIAL;
     do {
@@ -70,6 +76,7 @@ public final class RedisNotificationStore implements NotificationStore {
       }
       cursor = page;
     } while (!cursor.isFinished());
+    redis.set(NotificationKeys.PENDING_MIGRATED, "1");
     return converted;
   }
 

@@ -43,7 +43,8 @@ class GroupCommitTest {
 
   @Test
   void concurrentCommandsAreAllAnsweredInFewerWritesThanCommands() throws Exception {
-    group = new GroupCommit(connections.connect(redis.url(3)), "test", 10_000, 10_000, new SimpleMeterRegistry());
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    group = new GroupCommit(connections.connect(redis.url(3)), "test", 10_000, 10_000, registry);
     List<CompletableFuture<Long>> replies = new ArrayList<>();
     List<Thread> callers = new ArrayList<>();
     for (int t = 0; t < 8; t++) {
@@ -63,6 +64,7 @@ class GroupCommitTest {
     List<Long> values = replies.stream().map(CompletableFuture::join).sorted().toList();
     assertThat(values).hasSize(4000).doesNotHaveDuplicates();
     assertThat(values.get(values.size() - 1)).isEqualTo(4000L);
+    assertThat(registry.get("parley.redis.group_writes").tag("name", "test").counter().count()).as("writes (flushes)").isLessThan(4000);
   }
 
   @Test
