@@ -71,11 +71,41 @@ class ComposeFileTest {
   }
 
   @Test
-  void docker_compose_acceptsTheFileWhereItIsInstalled() throws Exception {
+  void docker_compose_acceptsTheFileWhereItIsInstalledAndRefusesItWithoutASecret() throws Exception {
     Path binary = Path.of("/usr/bin/docker-compose");
     org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(binary), "docker-compose not installed; the YAML checks above still ran");
-    Process p = new ProcessBuilder(binary.toString(), "-f", ROOT.resolve("compose.yml").toString(), "config", "-q").redirectErrorStream(true).start();
+    assertThat(composeConfig(binary, "0123456789abcdef0123456789abcdef").exitValue()).isZero();
+
+    Process without = composeConfig(binary, null);
+    assertThat(without.exitValue()).isNotZero();
+    assertThat(new String(without.getInputStream().readAllBytes())).contains("AUTH_SECRET");
+  }
+
+  private static Process composeConfig(Path binary, String secret) throws Exception {
+    // from an empty directory, so no .env lying around supplies one
+    Path empty = Files.createTempDirectory("compose-check");
+    ProcessBuilder b = new ProcessBuilder(binary.toString(), "-f", ROOT.resolve("compose.yml").toString(), "--project-directory", empty.toString(), "config", "-q")
+        .directory(empty.toFile())
+        .redirectErrorStream(true);
+    b.environment().remove("AUTH_SECRET");
+    if (secret != null) {
+      b.environment().put("AUTH_SECRET", secret);
+    }
+    Process p = b.start();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(new String(p.getInputStream().readAllBytes())).isZero();
+    return p;
+  }
+
+  @Test
+  void onlyWhatUsersCallIsPublishedAndThereIsNoDefaultSecret() throws IOException {
+    // issue 16, example 1: Redis and every internal gRPC port were published, and the secret had a default
+    JsonNode services = compose().path("services");
+    assertThat(services.path("redis").path("ports").isMissingNode()).as("Redis is not published").isTrue();
+    Set<String> published = new TreeSet<>();
+    services.fields().forEachRemaining(e -> e.getValue().path("ports").forEach(p -> published.add(p.asText())));
+    assertThat(published).containsExactlyInAnyOrder("8080:8080", "8081:8081", "8082:8082", "8083:8083", "3030:3030");
+    String text = Files.readString(ROOT.resolve("compose.yml"));
+    assertThat(text).doesNotContain("AUTH_SECRET:-").contains("${AUTH_SECRET:?");
+    assertThat(Files.readString(ROOT.resolve(".env.example"))).containsPattern("(?m)^AUTH_SECRET=$");
   }
 }

@@ -34,7 +34,7 @@ public final class FrontendApp {
     try {
       StatefulRedisConnection<String, String> publisher = redis.connect(c.redisUrl());
       LiveStats stats = new LiveStats(registry);
-      LiveHub hub = new LiveHub(redis.connectPubSub(c.redisUrl()), redis.connect(c.redisUrl()), new GrpcReplay(peers, serviceToken), registry);
+      LiveHub hub = new LiveHub(redis.connectPubSub(c.redisUrl()), redis.connect(c.redisUrl()), new GrpcReplay(peers, serviceToken), c.liveLimits(), registry);
       GrpcDeliveryAcks acks = new GrpcDeliveryAcks(peers, serviceToken, registry);
       HttpAuth auth = new HttpAuth(tokens);
       EventsRoute events = new EventsRoute(auth, hub, acks, stats, c.heartbeat());

@@ -1,6 +1,7 @@
 package parley.frontend;
 
 import java.time.Duration;
+import parley.frontend.live.LiveHub;
 import parley.runtime.config.Env;
 
 /** frontend-svc's configuration, read once from the environment. */
@@ -13,7 +14,8 @@ public record FrontendConfig(
     int grpcPort,
     byte[] authSecret,
     Duration heartbeat,
-    boolean secureCookie) {
+    boolean secureCookie,
+    LiveHub.Limits liveLimits) {
 
   public static FrontendConfig from(Env env) {
     return new FrontendConfig(
@@ -25,6 +27,7 @@ public record FrontendConfig(
         env.port("GRPC_PORT", 3030),
         env.secret("AUTH_SECRET"),
         env.millis("SSE_HEARTBEAT_MS", Duration.ofSeconds(15)),
-        env.optional("COOKIE_SECURE").map(Boolean::parseBoolean).orElse(false));
+        env.optional("COOKIE_SECURE").map(Boolean::parseBoolean).orElse(false),
+        new LiveHub.Limits(env.positive("LIVE_SESSIONS_PER_USER", 20), env.positive("LIVE_SESSIONS_PER_INSTANCE", 50_000)));
   }
 }

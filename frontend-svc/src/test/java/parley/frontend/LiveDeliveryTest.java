@@ -107,6 +107,13 @@ class LiveDeliveryTest {
             });
   }
 
+  /** Delivered and acknowledged: nothing of {@code email}'s stays pending. */
+  private void awaitNothingPending(String email) {
+    try (var db = redis.connect(2)) {
+      await().atMost(WAIT).until(() -> db.sync().zcard("notifications:" + email + ":pending") == 0);
+    }
+  }
+
   private void awaitLiveConnections(int n) {
     await().atMost(WAIT).until(() -> stack.web().get("/metrics", null).body().contains("parley_live_connections{service=\"frontend-svc\"} " + n + ".0"));
   }
@@ -129,9 +136,7 @@ class LiveDeliveryTest {
     assertThat(e.id()).matches("\\d+-\\d+");
     assertThat(events.raw).contains("retry: 3000");
     // delivered live, so acknowledged: nothing stays pending
-    try (var db = redis.connect(2)) {
-      await().atMost(WAIT).until(() -> db.sync().zcard("notifications:" + FC + ":pending") == 0);
-    }
+    awaitNothingPending(FC);
   }
 
   @Test
@@ -206,9 +211,76 @@ class LiveDeliveryTest {
     SseClient events = sse(fc, null);
 
     assertThat(events.next("notification", WAIT).data()).contains("while offline");
+    awaitNothingPending(FC);
+  }
+
+  @Test
+  void aCursorPastAPendingNotificationStillGetsItAndEmitsNoIdBelowTheCursor() throws Exception {
+    // issue 12, example 1: offline, one message, reconnect with Last-Event-ID = its id + 1
+    stack = new ParleyStack(redis);
+    String uni = stack.register(UNI);
+    String fc = stack.register(FC);
+    stack.send(uni, FC, "never shown");
+    String id;
     try (var db = redis.connect(2)) {
-      await().atMost(WAIT).until(() -> db.sync().zcard("notifications:" + FC + ":pending") == 0);
+      await().atMost(WAIT).until(() -> db.sync().zcard("notifications:" + FC + ":pending") == 1);
+      id = db.sync().zrange("notifications:" + FC + ":pending", 0, 0).get(0);
     }
+    String past = id.substring(0, id.indexOf('-')) + "-" + (Long.parseLong(id.substring(id.indexOf('-') + 1)) + 1);
+
+    SseClient events = sse(fc, past);
+
+    SseClient.Event e = events.next("notification", WAIT);
+    assertThat(e).isNotNull();
+    assertThat(e.data()).contains("never shown");
+    assertThat(e.id()).as("the emitted id never goes below the client's cursor").isEqualTo(past);
+    awaitNothingPending(FC);
+  }
+
+  @Test
+  void aNotificationWhosePushWasLostReachesAUserWhoStaysConnected() throws Exception {
+    // issue 12, example 3: created and pending, but its push never happened (a crash after XACK)
+    stack = new ParleyStack(redis);
+    String fc = stack.register(FC);
+    SseClient events = sse(fc, null);
+    events.next("heartbeat", WAIT);
+    awaitLiveConnections(1);
+    try (var db = redis.connect(2)) {
+      String json = "{\"id\":\"1700000000000-0\",\"sender_email\":\"uni@example.com\",\"receiver_email\":\"fc@example.com\","
+          + "\"message_id\":1,\"preview\":\"lost push\",\"timestamp\":\"2023-11-14T22:13:20Z\",\"read\":false}";
+      db.sync().rpush("notifications:" + FC, json);
+      db.sync().zadd("notifications:" + FC + ":pending", 1700000000000d, "1700000000000-0");
+    }
+    assertThat(events.next("notification", Duration.ofSeconds(2))).as("nothing pushed it").isNull();
+
+    // what frontend-svc does when a push stream from notification-svc opens or breaks
+    try (var db = redis.connect(0)) {
+      db.sync().publish(parley.frontend.live.LiveHub.RECONCILE_CHANNEL, "test");
+    }
+
+    SseClient.Event e = events.next("notification", WAIT);
+    assertThat(e).isNotNull();
+    assertThat(e.data()).contains("lost push");
+    awaitNothingPending(FC);
+  }
+
+  @Test
+  void aUserMayHoldAtMostTwentyLiveConnectionsTheNextGetsA429() throws Exception {
+    // issue 16, example 8: 5,000 /events with one token each triggered a replay
+    stack = new ParleyStack(redis);
+    String fc = stack.register(FC);
+    for (int i = 0; i < 20; i++) {
+      sse(fc, null);
+    }
+    awaitLiveConnections(20);
+
+    HttpJson.Reply refused = stack.web().send("GET", "/events", null, fc, Map.of("Accept", "text/event-stream"));
+
+    assertThat(refused.status()).isEqualTo(429);
+    assertThat(refused.json().path("message").asText()).contains("at most 20 live connections");
+    assertThat(refused.raw().headers().firstValue("Retry-After")).isPresent();
+    String uni = stack.register(UNI);
+    assertThat(sse(uni, null).status).as("another user is not affected").isEqualTo(200);
   }
 
   @Test

@@ -18,18 +18,25 @@ public final class LocalRedis implements AutoCloseable {
   private final int port;
   private final String origin;
   private final AutoCloseable stopper;
+  private final long pid;
 
-  private LocalRedis(String host, int port, String origin, AutoCloseable stopper) {
+  private LocalRedis(String host, int port, String origin, AutoCloseable stopper, long pid) {
     this.host = host;
     this.port = port;
     this.origin = origin;
     this.stopper = stopper;
+    this.pid = pid;
+  }
+
+  /** The redis-server process this run started, or -1 (REDIS_URL, embedded). */
+  public long pid() {
+    return pid;
   }
 
   public static LocalRedis start(String redisUrl, Path dataDir) throws IOException {
     if (redisUrl != null && !redisUrl.isBlank()) {
       URI uri = URI.create(redisUrl.trim());
-      return new LocalRedis(uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort(), "REDIS_URL", () -> {});
+      return new LocalRedis(uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort(), "REDIS_URL", () -> {}, -1);
     }
     Files.createDirectories(dataDir);
     int port = FreePorts.isFree(6379) ? 6379 : FreePorts.next();
@@ -43,13 +50,15 @@ public final class LocalRedis implements AutoCloseable {
       awaitListening(port, p::isAlive);
       return new LocalRedis("127.0.0.1", port, "redis-server " + binary, () -> {
         p.destroy();
-        p.waitFor();
-      });
+        if (!p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      }, p.pid());
     }
     RedisServer embedded = RedisServer.newRedisServer().port(port).bind("127.0.0.1").setting("appendonly yes").setting("dir " + dataDir).build();
     embedded.start();
     awaitListening(port, () -> true);
-    return new LocalRedis("127.0.0.1", port, "embedded Redis (embedded-redis package)", embedded::stop);
+    return new LocalRedis("127.0.0.1", port, "embedded Redis (embedded-redis package)", embedded::stop, -1);
   }
 
   public String url(int db) {

@@ -25,6 +25,8 @@ public final class LocalRun {
     Path logs = state.resolve("logs");
     Files.createDirectories(logs);
     String secret = secret(state);
+    Leftovers leftovers = new Leftovers(state.resolve("pids"));
+    leftovers.stopAll();
     Topology.Ports ports = Topology.Ports.standard();
     for (int port : List.of(ports.userHttp(), ports.userGrpc(), ports.messageHttp(), ports.messageGrpc(), ports.notificationHttp(), ports.notificationGrpc(), ports.frontendHttp(), ports.frontendGrpc())) {
       if (!FreePorts.isFree(port)) {
@@ -34,26 +36,30 @@ public final class LocalRun {
     }
 
     LocalRedis redis = LocalRedis.start(System.getenv("REDIS_URL"), state.resolve("redis"));
+    leftovers.remember(redis.pid());
     List<ServiceProcess> services = new ArrayList<>();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.out.println("\nStopping Parley…");
-      for (int i = services.size() - 1; i >= 0; i--) {
-        services.get(i).close();
-      }
+      // all at once, each within a bounded time (a stuck one is killed), so stopping never hangs
+      services.forEach(ServiceProcess::askToStop);
+      services.forEach(ServiceProcess::awaitStop);
       try {
         redis.close();
       } catch (Exception e) {
         System.err.println("stopping Redis: " + e.getMessage());
       }
       System.out.println("Stopped.");
+      leftovers.forget();
       stopped.countDown();
     }, "parley-stop"));
 
     System.out.println("Redis: " + redis.origin());
     try {
       for (Map.Entry<String, Map<String, String>> e : Topology.environments(redis::url, ports, secret).entrySet()) {
-        services.add(new ServiceProcess(root, e.getKey(), Topology.httpPort(e.getValue()), e.getValue(), logs, state.resolve("warm")).start());
+        ServiceProcess service = new ServiceProcess(root, e.getKey(), Topology.httpPort(e.getValue()), e.getValue(), logs, state.resolve("warm")).start();
+        services.add(service);
+        leftovers.remember(service.pid());
         System.out.println("started " + e.getKey() + " (log: " + logs.resolve(e.getKey() + ".log") + ")");
       }
       for (ServiceProcess s : services) {

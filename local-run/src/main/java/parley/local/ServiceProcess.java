@@ -32,9 +32,16 @@ public final class ServiceProcess implements AutoCloseable {
    *     null for a plain cold start (tests: a cache is written at exit, which costs time)
    */
   public ServiceProcess(Path root, String name, int httpPort, Map<String, String> env, Path logDir, Path warmCache) {
-    this.name = name;
+    this(root, name, httpPort, env, logDir, warmCache, name);
+  }
+
+  /**
+   * @param instance this instance's name (its log file), when a service runs several times
+   */
+  public ServiceProcess(Path root, String name, int httpPort, Map<String, String> env, Path logDir, Path warmCache, String instance) {
+    this.name = instance;
     this.httpPort = httpPort;
-    this.log = logDir.resolve(name + ".log");
+    this.log = logDir.resolve(instance + ".log");
     Path jar = root.resolve(name).resolve("target").resolve(name + ".jar");
     if (!Files.exists(jar)) {
       throw new IllegalStateException(jar + " is missing: build first (./mvnw -DskipTests package)");
@@ -50,6 +57,8 @@ public final class ServiceProcess implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().putAll(env);
+    // the service stops by itself when this process is gone (killed, its terminal closed)
+    builder.environment().putIfAbsent("PARLEY_PARENT_PID", Long.toString(ProcessHandle.current().pid()));
   }
 
   public ServiceProcess start() {
@@ -68,6 +77,11 @@ public final class ServiceProcess implements AutoCloseable {
 
   public int httpPort() {
     return httpPort;
+  }
+
+  /** The process id, once started. */
+  public long pid() {
+    return process.pid();
   }
 
   public boolean alive() {
@@ -120,12 +134,22 @@ public final class ServiceProcess implements AutoCloseable {
   /** SIGTERM, then SIGKILL if it does not stop in time. */
   @Override
   public void close() {
+    askToStop();
+    awaitStop();
+  }
+
+  /** SIGTERM, without waiting: stop several at once, then {@link #awaitStop()} each. */
+  public void askToStop() {
     if (process != null && process.isAlive()) {
       process.destroy();
-      if (!waitFor(20)) {
-        process.destroyForcibly();
-        waitFor(5);
-      }
+    }
+  }
+
+  /** Waits a bounded time for a stop asked for, then SIGKILL. */
+  public void awaitStop() {
+    if (process != null && !waitFor(25)) {
+      process.destroyForcibly();
+      waitFor(5);
     }
   }
 

@@ -19,6 +19,7 @@ import parley.runtime.http.ReadinessCheck;
 import parley.runtime.metrics.Metrics;
 import parley.runtime.redis.GroupCommit;
 import parley.runtime.redis.RedisConnections;
+import parley.runtime.redis.StreamRetention;
 
 /** Composition root of message-svc. */
 public final class MessageApp {
@@ -36,7 +37,8 @@ public final class MessageApp {
           new GrpcUserDirectory(userSvc, tokens.issueService("message-svc").token(), config.userCheckDeadline(), config.userCacheTtl());
       UserEventsTail tail = new UserEventsTail(redis.connectBlocking(config.usersStreamUrl(), Duration.ofSeconds(1)), users::forget).start();
       GroupCommit sends = new GroupCommit(redis.connect(config.redisUrl()), "sends", 20_000, 20_000, registry);
-      Messaging messaging = new Messaging(new RedisMessageStore(db, sends, config.eventsMaxLen(), clock), users, clock, config.maxContentBytes());
+      StreamRetention retention = new StreamRetention(config.events(), redis.connect(config.redisUrl()), clock, registry).start();
+      Messaging messaging = new Messaging(new RedisMessageStore(db, sends, clock), users, clock, config.maxContentBytes());
       return ServiceHost.builder("message-svc", tokens, registry)
           .ports(config.httpPort(), config.grpcPort())
           .grpc(method -> Access.AUTHENTICATED, new MessageGrpcService(messaging))
@@ -47,6 +49,7 @@ public final class MessageApp {
           .closes(userSvc)
           .closes(tail)
           .closes(sends)
+          .closes(retention)
           .start();
     } catch (RuntimeException e) {
       userSvc.close();

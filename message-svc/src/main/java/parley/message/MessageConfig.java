@@ -1,7 +1,9 @@
 package parley.message;
 
 import java.time.Duration;
+import parley.events.Streams;
 import parley.runtime.config.Env;
+import parley.runtime.redis.StreamRetention;
 
 /** message-svc's configuration, read once from the environment. */
 public record MessageConfig(
@@ -12,7 +14,7 @@ public record MessageConfig(
     int grpcPort,
     byte[] authSecret,
     int maxContentBytes,
-    long eventsMaxLen,
+    StreamRetention.Settings events,
     Duration userCheckDeadline,
     Duration userCacheTtl) {
 
@@ -25,8 +27,8 @@ public record MessageConfig(
         env.port("GRPC_PORT", 9798),
         env.secret("AUTH_SECRET"),
         env.positive("MAX_CONTENT_BYTES", 4096),
-        env.positive("EVENTS_MAXLEN", 1_000_000),
+        StreamRetention.Settings.from(env, Streams.MESSAGES, 1_000_000),
         env.millis("USER_CHECK_DEADLINE_MS", Duration.ofSeconds(2)),
-        env.seconds("USER_CACHE_SECONDS", Duration.ofSeconds(60)));
+        env.seconds("USER_CACHE_SECONDS", Duration.ofSeconds(60), 0));
   }
 }

@@ -50,7 +50,7 @@ public final class NotificationApp {
       RedisNotificationStore store = new RedisNotificationStore(db, redis.connect(c.redisUrl()), c.maxPerUser(), c.dedupeFor());
       // off the start path: the service starts even while Redis is still loading
       Thread.ofVirtual().name("pending-migration").start(() -> migrate(store));
-      Notifications notifications = new Notifications(store, pusher, clock);
+      Notifications notifications = new Notifications(store, pusher, clock, registry);
       StreamConsumer.EventHandler handler =
           new StreamConsumer.EventHandler() {
             @Override
@@ -75,6 +75,8 @@ public final class NotificationApp {
           .http(new NotificationRoutes(notifications, new HttpAuth(tokens))::register)
           // frontend-svc is not required: without it pushes retry and notifications stay pending
           .ready(new ReadinessCheck("redis", () -> RedisConnections.ping(db) && RedisConnections.ping(messagesDb) && RedisConnections.ping(usersDb)))
+          // a dead or stuck consumer is restarted by its watchdog; until then this instance is not ready
+          .ready(new ReadinessCheck("consumers", () -> messages.healthy() && users.healthy()))
           .closes(redis)
           .closes(frontend)
           .closes(users)

@@ -2,6 +2,7 @@ package parley.notification;
 
 import java.time.Duration;
 import parley.runtime.config.Env;
+import parley.runtime.redis.StreamRetention;
 
 /** notification-svc's configuration, read once from the environment. */
 public record NotificationConfig(
@@ -42,7 +43,9 @@ public record NotificationConfig(
         env.millis("CONSUMER_FORGET_IDLE_MS", Duration.ofHours(1)),
         env.positive("CONSUMER_MAX_DELIVERIES", 5),
         env.positive("NOTIFICATIONS_MAX_PER_USER", 500),
-        env.seconds("NOTIFICATION_DEDUPE_SECONDS", Duration.ofDays(7)),
+        // an entry can be read again while the stream retains it: its retention, plus the time
+        // a pending entry may wait to be reclaimed (with margin)
+        env.seconds("NOTIFICATION_DEDUPE_SECONDS", env.seconds("EVENTS_RETENTION_SECONDS", StreamRetention.DEFAULT_RETENTION).plusHours(1)),
         env.positive("DEAD_LETTER_MAXLEN", 10_000),
         env.millis("PUSH_DEADLINE_MS", Duration.ofSeconds(2)),
         env.millis("PUSH_GIVE_UP_MS", Duration.ofSeconds(60)),

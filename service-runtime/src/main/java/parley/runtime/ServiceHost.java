@@ -53,12 +53,6 @@ public final class ServiceHost implements AutoCloseable {
     return http.port();
   }
 
-  /** Closes this host when the JVM is asked to stop (Ctrl-C, SIGTERM). */
-  public ServiceHost closeOnShutdown() {
-    Runtime.getRuntime().addShutdownHook(new Thread(this::close, name + "-shutdown"));
-    return this;
-  }
-
   @Override
   public synchronized void close() {
     if (closed) {

@@ -17,37 +17,44 @@ import parley.local.FreePorts;
  * Redis, so a free port is picked here and the start retried on a clash.
  */
 public final class RedisServerProcess {
-  private final Process process;
+  private volatile Process process;
   private final int port;
   private final Path dir;
+  private final boolean persistent;
 
-  private RedisServerProcess(Process process, int port, Path dir) {
+  private RedisServerProcess(Process process, int port, Path dir, boolean persistent) {
     this.process = process;
     this.port = port;
     this.dir = dir;
+    this.persistent = persistent;
   }
 
   public int port() {
     return port;
   }
 
-  /** Starts one, or throws {@link UnavailableException} saying why it could not. */
+  public String url(int db) {
+    return "redis://127.0.0.1:" + port + "/" + db;
+  }
+
+  /** Starts one without persistence, or throws {@link UnavailableException} saying why it could not. */
   public static RedisServerProcess start() {
+    return start(false);
+  }
+
+  /**
+   * @param persistent append-only file with {@code appendfsync everysec}, as compose runs Redis,
+   *     so that {@link #kill()} then {@link #restart()} is a crash and recovery
+   */
+  public static RedisServerProcess start(boolean persistent) {
     String binary = findBinary();
     for (int attempt = 0; attempt < 5; attempt++) {
       int port = FreePorts.next();
       try {
         Path dir = Files.createTempDirectory("parley-test-redis-");
-        Process process =
-            new ProcessBuilder(
-                    List.of(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                        "--save", "", "--appendonly", "no", "--dir", dir.toString(),
-                        "--daemonize", "no", "--loglevel", "warning"))
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("redis.log").toFile())
-                .start();
+        Process process = launch(binary, port, dir, persistent);
         if (awaitListening(process, port)) {
-          RedisServerProcess server = new RedisServerProcess(process, port, dir);
+          RedisServerProcess server = new RedisServerProcess(process, port, dir, persistent);
           Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "test-redis-stop"));
           return server;
         }
@@ -57,6 +64,38 @@ public final class RedisServerProcess {
       }
     }
     throw new UnavailableException("redis-server did not start listening after 5 attempts");
+  }
+
+  private static Process launch(String binary, int port, Path dir, boolean persistent) throws IOException {
+    return new ProcessBuilder(
+            List.of(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", persistent ? "yes" : "no", "--appendfsync", "everysec", "--dir", dir.toString(),
+                "--daemonize", "no", "--loglevel", "warning"))
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile()))
+        .start();
+  }
+
+  /** SIGKILL: a crash (what the last second of writes is not yet synced to the append-only file). */
+  public void kill() {
+    process.destroyForcibly();
+    try {
+      process.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Starts it again on the same port and directory (with its append-only file, when persistent). */
+  public void restart() {
+    try {
+      process = launch(findBinary(), port, dir, persistent);
+    } catch (IOException e) {
+      throw new UnavailableException("could not restart redis-server: " + e.getMessage());
+    }
+    if (!awaitListening(process, port)) {
+      throw new UnavailableException("redis-server did not listen again on port " + port);
+    }
   }
 
   public void stop() {

@@ -19,6 +19,8 @@ public final class SseClient implements AutoCloseable {
   public final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
   public final List<String> raw = new CopyOnWriteArrayList<>();
   public final int status;
+  /** Set once the server ended the stream (or it broke). */
+  public volatile boolean ended;
   private final Stream<String> lines;
   private final Thread reader;
 
@@ -66,6 +68,7 @@ public final class SseClient implements AutoCloseable {
     } catch (RuntimeException closed) {
       // stream closed
     }
+    ended = true;
   }
 
   /** The next event of {@code type}, skipping others (heartbeats), or null after the timeout. */

@@ -9,6 +9,7 @@ import parley.runtime.http.HttpAuth;
 import parley.runtime.http.ReadinessCheck;
 import parley.runtime.metrics.Metrics;
 import parley.runtime.redis.RedisConnections;
+import parley.runtime.redis.StreamRetention;
 import parley.user.domain.PasswordHasher;
 import parley.user.domain.UserAccounts;
 import parley.user.grpc.UserGrpcService;
@@ -27,9 +28,10 @@ public final class UserApp {
     RedisConnections redis = new RedisConnections();
     try {
       StatefulRedisConnection<String, String> db = redis.connect(config.redisUrl());
+      StreamRetention retention = new StreamRetention(config.events(), redis.connect(config.redisUrl()), clock, registry).start();
       UserAccounts accounts =
           new UserAccounts(
-              new RedisUserStore(db.sync(), config.eventsMaxLen(), clock),
+              new RedisUserStore(db.sync(), clock),
               new PasswordHasher(config.bcryptCost()),
               new RedisLoginLimiter(db.sync(), config.loginMaxFailures(), config.loginWindow()),
               tokens,
@@ -40,6 +42,7 @@ public final class UserApp {
           .http(new UserRoutes(accounts, new HttpAuth(tokens))::register)
           .ready(new ReadinessCheck("redis", () -> RedisConnections.ping(db)))
           .closes(redis)
+          .closes(retention)
           .start();
     } catch (RuntimeException e) {
       redis.close();

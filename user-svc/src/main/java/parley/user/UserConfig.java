@@ -1,7 +1,9 @@
 package parley.user;
 
 import java.time.Duration;
+import parley.events.Streams;
 import parley.runtime.config.Env;
+import parley.runtime.redis.StreamRetention;
 
 /** user-svc's configuration, read once from the environment. */
 public record UserConfig(
@@ -10,7 +12,7 @@ public record UserConfig(
     int grpcPort,
     byte[] authSecret,
     int bcryptCost,
-    long eventsMaxLen,
+    StreamRetention.Settings events,
     int loginMaxFailures,
     Duration loginWindow,
     Duration tokenTtl) {
@@ -21,8 +23,8 @@ public record UserConfig(
         env.port("HTTP_PORT", 8080),
         env.port("GRPC_PORT", 9797),
         env.secret("AUTH_SECRET"),
-        env.integer("BCRYPT_COST", 12),
-        env.positive("EVENTS_MAXLEN", 100_000),
+        env.integer("BCRYPT_COST", 12, 4, 31),
+        StreamRetention.Settings.from(env, Streams.USERS, 100_000),
         env.positive("LOGIN_MAX_FAILURES", 5),
         env.seconds("LOGIN_WINDOW_SECONDS", Duration.ofMinutes(5)),
         env.seconds("TOKEN_TTL_SECONDS", Duration.ofHours(12)));

@@ -157,8 +157,64 @@ class UserRestTest {
 
     assertThat(blocked.status()).isEqualTo(429);
     assertThat(blocked.error()).isEqualTo("RESOURCE_EXHAUSTED");
+    assertThat(Long.parseLong(blocked.raw().headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 300L);
+    assertThat(db.sync().pttl("login_failures:uni@example.com")).as("the counter always expires").isPositive();
     register("Fc", "fc@example.com", "secret-pass");
     assertThat(http.post("/login", obj("email", "fc@example.com", "password", "secret-pass"), null).status()).isEqualTo(200);
+  }
+
+  @Test
+  void parallelWrongLoginsCannotAllSlipInBeforeTheLimitCounts() throws Exception {
+    // issue 16, example 4: 200 concurrent wrong passwords all got 401, none 429
+    register("Uni", "uni@example.com", "secret-pass");
+    java.util.List<java.util.concurrent.Future<Integer>> answers = new java.util.ArrayList<>();
+    try (var pool = java.util.concurrent.Executors.newFixedThreadPool(20)) {
+      for (int i = 0; i < 60; i++) {
+        answers.add(pool.submit(() -> http.post("/login", obj("email", "uni@example.com", "password", "wrong-password"), null).status()));
+      }
+    }
+    long unauthorized = 0;
+    long limited = 0;
+    for (var a : answers) {
+      int status = a.get();
+      unauthorized += status == 401 ? 1 : 0;
+      limited += status == 429 ? 1 : 0;
+    }
+    assertThat(unauthorized).as("attempts that reached the password check").isEqualTo(5);
+    assertThat(limited).isEqualTo(55);
+  }
+
+  @Test
+  void aSuccessfulLoginResetsTheCount() {
+    register("Uni", "uni@example.com", "secret-pass");
+    for (int i = 0; i < 4; i++) {
+      http.post("/login", obj("email", "uni@example.com", "password", "wrong-password"), null);
+    }
+    assertThat(http.post("/login", obj("email", "uni@example.com", "password", "secret-pass"), null).status()).isEqualTo(200);
+    for (int i = 0; i < 4; i++) {
+      assertThat(http.post("/login", obj("email", "uni@example.com", "password", "wrong-password"), null).status()).isEqualTo(401);
+    }
+  }
+
+  @Test
+  void aPasswordOverBcryptsLimitIsA400AtRegistrationAndA401AtLogin() {
+    // issue 16, example 5: over 72 bytes gave 500, for known and unknown users alike
+    String long73 = "x".repeat(73);
+    assertThat(register("Uni", "uni@example.com", long73).status()).isEqualTo(400);
+    register("Uni", "uni@example.com", "secret-pass");
+    assertThat(http.post("/login", obj("email", "uni@example.com", "password", long73), null).status()).isEqualTo(401);
+    assertThat(http.post("/login", obj("email", "nobody@example.com", "password", long73), null).status()).isEqualTo(401);
+  }
+
+  @Test
+  void aNullOrDuplicateKeyBodyIsA400() {
+    // issue 16, examples 5 and 10
+    assertThat(http.post("/users", "null", null).status()).isEqualTo(400);
+    assertThat(http.post("/login", "[]", null).status()).isEqualTo(400);
+    HttpJson.Reply dup = http.post("/users", "{\"name\":\"a\",\"email\":\"a@example.com\",\"email\":\"b@example.com\",\"password\":\"secret-pass\"}", null);
+    assertThat(dup.status()).isEqualTo(400);
+    assertThat(dup.json().path("message").asText()).contains("Duplicate field 'email'");
+    assertThat(db.sync().exists("user:a@example.com", "user:b@example.com")).isZero();
   }
 
   @Test

@@ -58,6 +58,9 @@ public final class FrontendGrpcService extends FrontendServiceGrpc.FrontendServi
    */
   @Override
   public StreamObserver<PushBatch> pushNotifications(StreamObserver<PushResult> results) {
+    // pushes may have been lost around a push stream's start or end (a notification-svc that
+    // crashed after acking its entries, or gave pushes up): live sessions re-read their pending
+    hub.requestReconcile("a push stream opened");
     return new StreamObserver<>() {
       private boolean ended;
 
@@ -108,6 +111,7 @@ public final class FrontendGrpcService extends FrontendServiceGrpc.FrontendServi
         synchronized (this) {
           ended = true;
         }
+        hub.requestReconcile("a push stream broke");
       }
 
       @Override
@@ -116,6 +120,7 @@ public final class FrontendGrpcService extends FrontendServiceGrpc.FrontendServi
           ended = true;
           results.onCompleted();
         }
+        hub.requestReconcile("a push stream ended");
       }
     };
   }
@@ -134,6 +139,7 @@ public final class FrontendGrpcService extends FrontendServiceGrpc.FrontendServi
     String email = Validation.email("email", request.getEmail());
     Caller.requireSelf(email);
     String afterId = request.hasAfterId() && !request.getAfterId().isBlank() ? Validation.notificationId("after_id", request.getAfterId()) : null;
+    hub.admit(email);
     ServerCallStreamObserver<Notification> out = (ServerCallStreamObserver<Notification>) response;
     LiveSession session = new LiveSession(email, new GrpcSink(out), acks, stats);
     out.setOnCancelHandler(() -> session.close("client cancelled"));

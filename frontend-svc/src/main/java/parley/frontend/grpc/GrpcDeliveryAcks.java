@@ -17,7 +17,6 @@ import parley.frontend.live.DeliveryAcks;
 import parley.notification.v1.AckDeliveredBatchRequest;
 import parley.notification.v1.AckDeliveredRequest;
 import parley.notification.v1.AckDeliveredResponse;
-import parley.runtime.ids.NotificationIds;
 
 /**
  * Delivery acks of this instance, across users, in {@code AckDeliveredBatch} calls with
@@ -26,8 +25,8 @@ import parley.runtime.ids.NotificationIds;
  * a call carries one ack and leaves at once; under heavy load one call carries thousands.
  *
  * <p>Bounded: past {@link #MAX_WAITING_IDS} waiting ids new acks are dropped and counted. A lost
- * ack only means the notification stays pending and is replayed once more on a connect without a
- * cursor, where the client's id check drops it.
+ * ack only means the notification stays pending and is replayed once more on the next connect,
+ * where the client's id check drops it.
  */
 public final class GrpcDeliveryAcks implements DeliveryAcks, AutoCloseable {
   static final int MAX_IN_FLIGHT = 2;
@@ -65,17 +64,6 @@ public final class GrpcDeliveryAcks implements DeliveryAcks, AutoCloseable {
     sendWhatIsWaiting();
   }
 
-  @Override
-  public void ackUpTo(String email, String cursor) {
-    synchronized (waiting) {
-      AckDeliveredRequest.Builder b = waiting.computeIfAbsent(email, e -> AckDeliveredRequest.newBuilder().setEmail(e));
-      if (!b.hasUpToId() || NotificationIds.compare(cursor, b.getUpToId()) > 0) {
-        b.setUpToId(cursor);
-      }
-    }
-    sendWhatIsWaiting();
-  }
-
   private void sendWhatIsWaiting() {
     List<AckDeliveredBatchRequest> out = new ArrayList<>(MAX_IN_FLIGHT);
     synchronized (waiting) {
@@ -99,7 +87,7 @@ public final class GrpcDeliveryAcks implements DeliveryAcks, AutoCloseable {
         call.addAcks(b.build());
         it.remove();
       } else {
-        // a user with more ids than fit: send a part, keep the rest (and the cursor) for later
+        // a user with more ids than fit: send a part, keep the rest for later
         List<String> all = new ArrayList<>(b.getIdsList());
         call.addAcks(AckDeliveredRequest.newBuilder().setEmail(b.getEmail()).addAllIds(all.subList(0, n)));
         b.clearIds().addAllIds(all.subList(n, all.size()));

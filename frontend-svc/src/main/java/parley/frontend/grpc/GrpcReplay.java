@@ -8,7 +8,7 @@ import parley.runtime.error.ErrorCode;
 import parley.runtime.error.ServiceException;
 
 /**
- * Replay from notification-svc: after the cursor plus pending, in id order. Asked with
+ * Replay from notification-svc: pending plus after the cursor, in id order, a page per call. Asked with
  * frontend-svc's service token: the user was already verified when the connection was opened.
  */
 public final class GrpcReplay implements Replay {
@@ -21,11 +21,14 @@ public final class GrpcReplay implements Replay {
   }
 
   @Override
-  public Missed missed(String email, String afterId) {
+  public Missed missed(String email, String afterId, String pageAfter) {
     ListNotificationsRequest.Builder request =
-        ListNotificationsRequest.newBuilder().setEmail(email).setIncludePending(true).setPageSize(500);
+        ListNotificationsRequest.newBuilder().setEmail(email).setIncludePending(true).setPageSize(PAGE_SIZE);
     if (afterId != null) {
       request.setAfterId(afterId);
+    }
+    if (pageAfter != null) {
+      request.setPageAfterId(pageAfter);
     }
     try {
       ListNotificationsResponse r = peers.notifications(serviceToken).listNotifications(request.build());

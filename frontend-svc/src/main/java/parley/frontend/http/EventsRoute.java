@@ -36,7 +36,7 @@ public final class EventsRoute implements AutoCloseable {
   private final DeliveryAcks acks;
   private final LiveStats stats;
   private final ScheduledExecutorService beats = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon(true).name("sse-heartbeat").unstarted(r));
-  private final Set<SseSink> open = ConcurrentHashMap.newKeySet();
+  private final Set<LiveSession> open = ConcurrentHashMap.newKeySet();
 
   public EventsRoute(HttpAuth auth, LiveHub hub, DeliveryAcks acks, LiveStats stats, Duration heartbeat) {
     this.auth = auth;
@@ -50,8 +50,9 @@ public final class EventsRoute implements AutoCloseable {
     // Authentication and cursor checks happen before the stream starts, so a bad request gets a
     // plain JSON 401/400 (which also stops EventSource from retrying in vain).
     routes.before("/events", ctx -> {
-      auth.caller(ctx);
+      Principal caller = auth.caller(ctx);
       cursor(ctx.header("Last-Event-ID"), ctx.queryParam("last_event_id"));
+      hub.admit(caller.subject());
     });
     routes.sse("/events", this::open);
   }
@@ -68,11 +69,10 @@ public final class EventsRoute implements AutoCloseable {
     }
     client.keepAlive();
     retryHint(client);
-    SseSink sink = new SseSink(client);
-    open.add(sink);
-    LiveSession session = new LiveSession(caller.subject(), sink, acks, stats);
+    LiveSession session = new LiveSession(caller.subject(), new SseSink(client), acks, stats);
+    open.add(session);
     client.onClose(() -> {
-      open.remove(sink);
+      open.remove(session);
       session.close("client closed");
     });
     hub.join(session, afterId);
@@ -93,11 +93,14 @@ public final class EventsRoute implements AutoCloseable {
     }
   }
 
+  /** Hands each session a heartbeat to write; never writes itself, so one stuck client delays no one. */
   private void beat() {
     String at = Instant.now().toString();
-    for (SseSink sink : open) {
-      if (!sink.heartbeat(at)) {
-        open.remove(sink);
+    for (LiveSession session : open) {
+      if (session.closed()) {
+        open.remove(session);
+      } else {
+        session.heartbeat(at);
       }
     }
   }

@@ -13,7 +13,8 @@ import parley.notification.v1.Notification;
 /**
  * A Server-Sent Events response: each notification is an event whose id is the stream's cursor, so
  * the browser resumes from it. A batch of notifications is written as one block and flushed once
- * (Javalin's {@code sendEvent} flushes every event); every write goes through this sink's lock.
+ * (Javalin's {@code sendEvent} flushes every event). Writes come from the session's writer; the
+ * lock only orders them with {@link #close}, which runs on a thread of its own.
  */
 final class SseSink implements LiveSink {
   private final SseClient client;
@@ -51,7 +52,8 @@ final class SseSink implements LiveSink {
   }
 
   /** A heartbeat the page can see (an SSE comment would be invisible to EventSource). */
-  synchronized boolean heartbeat(String at) {
+  @Override
+  public synchronized boolean heartbeat(String at) {
     if (broken || client.terminated()) {
       return false;
     }

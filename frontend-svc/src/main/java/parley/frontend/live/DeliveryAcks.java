@@ -4,8 +4,6 @@ import java.util.List;
 
 /** Confirms live delivery to notification-svc (AckDelivered), without blocking the caller. */
 public interface DeliveryAcks {
+  /** These ids were written to the client (only those: a cursor proves nothing about pending ones). */
   void ack(String email, List<String> ids);
-
-  /** The client reconnected with {@code cursor}: everything pending up to it was delivered earlier. */
-  void ackUpTo(String email, String cursor);
 }

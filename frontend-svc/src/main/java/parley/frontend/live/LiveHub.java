@@ -5,6 +5,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
@@ -16,9 +17,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import parley.notification.v1.Notification;
+import parley.runtime.error.ServiceException;
 
 /**
  * Fans notifications out through Redis Pub/Sub. This instance subscribes to {@code notify:{email}}
@@ -29,6 +33,12 @@ import parley.notification.v1.Notification;
 public final class LiveHub implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LiveHub.class);
   private static final String PREFIX = "notify:";
+  /**
+   * Every instance listens here: a message asks all live sessions to reconcile with the pending
+   * list (sent when a push stream from notification-svc opens or ends, since pushes may have been
+   * lost around it).
+   */
+  public static final String RECONCILE_CHANNEL = "live:reconcile";
 
   private final StatefulRedisPubSubConnection<String, String> pubsub;
   // publish batches: commands queued without flushing, then one flush per batch (under its lock)
@@ -37,13 +47,24 @@ public final class LiveHub implements AutoCloseable {
   private final Map<String, Set<LiveSession>> sessions = new ConcurrentHashMap<>();
   // the SUBSCRIBE of each joined user, so every session waits until the channel is really live
   private final Map<String, CompletableFuture<Void>> subscribed = new ConcurrentHashMap<>();
+  private final AtomicBoolean reconcileQueued = new AtomicBoolean();
+  private final AtomicInteger connections = new AtomicInteger();
+  private final AtomicInteger controlSubscriptions = new AtomicInteger();
+  private final Counter reconciles;
+
+  /** How many live connections one user, and this instance in all, may hold. */
+  public record Limits(int perUser, int perInstance) {}
+
+  private final Limits limits;
 
   public LiveHub(
       StatefulRedisPubSubConnection<String, String> pubsub,
       StatefulRedisConnection<String, String> batchPublisher,
       Replay replay,
+      Limits limits,
       MeterRegistry registry) {
     this.pubsub = pubsub;
+    this.limits = limits;
     this.batchPublisher = batchPublisher;
     batchPublisher.setAutoFlushCommands(false);
     this.replay = replay;
@@ -51,10 +72,24 @@ public final class LiveHub implements AutoCloseable {
         new RedisPubSubAdapter<>() {
           @Override
           public void message(String channel, String message) {
-            dispatch(channel.substring(PREFIX.length()), message);
+            if (RECONCILE_CHANNEL.equals(channel)) {
+              reconcileAll(message);
+            } else if (channel.startsWith(PREFIX)) {
+              dispatch(channel.substring(PREFIX.length()), message);
+            }
+          }
+
+          @Override
+          public void subscribed(String channel, long count) {
+            // lettuce subscribes again after a reconnect: what was published meanwhile is lost
+            if (RECONCILE_CHANNEL.equals(channel) && controlSubscriptions.incrementAndGet() > 1) {
+              reconcileAll("Redis Pub/Sub reconnected");
+            }
           }
         });
-    Gauge.builder("parley.live.connections", () -> sessions.values().stream().mapToInt(Set::size).sum())
+    pubsub.async().subscribe(RECONCILE_CHANNEL);
+    this.reconciles = Counter.builder("parley.live.reconciles").description("times every live session re-read its pending notifications").register(registry);
+    Gauge.builder("parley.live.connections", connections::get)
         .description("live connections (SSE and gRPC) on this instance")
         .register(registry);
     Gauge.builder("parley.live.users", sessions::size).description("users with a live connection on this instance").register(registry);
@@ -63,6 +98,22 @@ public final class LiveHub implements AutoCloseable {
   /** The channel of a user's live notifications. */
   public static String channel(String email) {
     return PREFIX + email;
+  }
+
+  /**
+   * Refuses a new live connection of {@code email} (429 / RESOURCE_EXHAUSTED) when the user, or
+   * this instance, holds as many as allowed; call before the stream starts. Each connection costs
+   * a replay and a writer: without a cap, one token could open thousands.
+   */
+  public void admit(String email) {
+    Set<LiveSession> mine = sessions.get(email);
+    if (mine != null && mine.size() >= limits.perUser()) {
+      throw ServiceException.tooMany(
+          "at most " + limits.perUser() + " live connections per user; close one (another tab or device) first", java.time.Duration.ofSeconds(10));
+    }
+    if (connections.get() >= limits.perInstance()) {
+      throw ServiceException.tooMany("this server holds as many live connections as it may; try again shortly", java.time.Duration.ofSeconds(10));
+    }
   }
 
   /** Joins the session to its user's channel, then starts its replay from {@code afterId}. */
@@ -74,7 +125,9 @@ public final class LiveHub implements AutoCloseable {
       if (mine.isEmpty()) {
         subscribed.put(email, pubsub.async().subscribe(channel(email)).toCompletableFuture());
       }
-      mine.add(session);
+      if (mine.add(session)) {
+        connections.incrementAndGet();
+      }
       ready = subscribed.get(email);
     }
     session.onClose(() -> leave(session));
@@ -96,7 +149,10 @@ public final class LiveHub implements AutoCloseable {
     String email = session.email();
     synchronized (sessions) {
       Set<LiveSession> mine = sessions.get(email);
-      if (mine != null && mine.remove(session) && mine.isEmpty()) {
+      if (mine != null && mine.remove(session)) {
+        connections.decrementAndGet();
+      }
+      if (mine != null && mine.isEmpty()) {
         sessions.remove(email);
         subscribed.remove(email);
         pubsub.async().unsubscribe(channel(email));
@@ -149,6 +205,49 @@ public final class LiveHub implements AutoCloseable {
       return;
     }
     mine.forEach(s -> s.onLive(batch));
+  }
+
+  /**
+   * Asks every instance's live sessions to reconcile with their pending lists. Best effort: if
+   * Redis does not take the message, this instance reconciles by itself.
+   */
+  public void requestReconcile(String reason) {
+    RedisFuture<Long> sent;
+    synchronized (batchPublisher) {
+      sent = batchPublisher.async().publish(RECONCILE_CHANNEL, reason);
+      batchPublisher.flushCommands();
+    }
+    sent.whenComplete((receivers, error) -> {
+      if (error != null) {
+        reconcileAll(reason);
+      }
+    });
+  }
+
+  /**
+   * Every live session writes what is pending and it has not written (a push lost on the way).
+   * Requests close together run once, half a second after the first.
+   */
+  void reconcileAll(String reason) {
+    if (!reconcileQueued.compareAndSet(false, true)) {
+      return;
+    }
+    Thread.ofVirtual()
+        .name("live-reconcile")
+        .start(
+            () -> {
+              try {
+                Thread.sleep(500);
+              } catch (InterruptedException e) {
+                return;
+              } finally {
+                reconcileQueued.set(false);
+              }
+              List<LiveSession> all = all();
+              log.info("reconciling {} live sessions with their pending notifications ({})", all.size(), reason);
+              reconciles.increment();
+              all.forEach(s -> s.reconcile(replay));
+            });
   }
 
   /** Every live session, for a graceful shutdown. */

@@ -10,6 +10,8 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import parley.notification.v1.Notification;
 import parley.runtime.ids.NotificationIds;
@@ -17,7 +19,8 @@ import parley.runtime.ids.NotificationIds;
 /**
  * One live connection of one user. The hand-over from replay to live is gap- and duplicate-free:
  * the session joins the user's Pub/Sub channel first (buffering what arrives), then sends the
- * replay, then the buffer, skipping any id already sent. All writes happen on the session's own
+ * replay, then the buffer, skipping any id already sent. Only ids written to the client are
+ * acknowledged. All writes happen on the session's own
  * virtual thread, in order; a client that falls too far behind is disconnected (it reconnects
  * with its last id and gets the rest by replay) instead of exhausting memory.
  */
@@ -34,6 +37,10 @@ public final class LiveSession {
    */
   public static final long MAX_QUEUED_PER_INSTANCE = 100_000;
   static final int RECENT_IDS = 10_000;
+  /** Sessions reconciling with notification-svc at once, instance-wide (after a push-path change, all do). */
+  private static final Semaphore RECONCILING = new Semaphore(16);
+  private static final int RECONCILE_ATTEMPTS = 3;
+  private static final long RECONCILE_RETRY_MS = 2000;
 
   private final String email;
   private final LiveSink sink;
@@ -53,6 +60,7 @@ public final class LiveSession {
   private String highest;
   private final ArrayDeque<Notification> buffered = new ArrayDeque<>();
   private final AtomicInteger backlog = new AtomicInteger();
+  private final AtomicBoolean beatQueued = new AtomicBoolean();
   private boolean replaying = true;
   private volatile boolean closed;
   private Runnable onClose = () -> {};
@@ -72,26 +80,17 @@ public final class LiveSession {
     this.onClose = onClose;
   }
 
-  /** Runs the replay (after {@code afterId}, plus pending), then switches to live. Call once joined. */
+  /**
+   * Runs the replay (every pending notification plus those after {@code afterId}, page by page),
+   * then switches to live. Call once joined. The ids this connection emits start at the client's
+   * cursor and never go below it.
+   */
   void replay(Replay replay, String afterId) {
     execute(
         () -> {
-          Replay.Missed missed;
-          try {
-            missed = replay.missed(email, afterId);
-          } catch (RuntimeException e) {
-            close("could not load missed notifications: " + e.getMessage());
+          highest = afterId;
+          if (!writeMissed(replay, afterId, true)) {
             return;
-          }
-          if (missed.reset()) {
-            stats.reset();
-            sink.reset();
-          }
-          List<String> ids = write(missed.notifications());
-          stats.replayed(ids.size());
-          ack(ids);
-          if (afterId != null) {
-            acks.ackUpTo(email, afterId);
           }
           List<Notification> live;
           synchronized (this) {
@@ -101,6 +100,90 @@ public final class LiveSession {
           }
           deliverNow(live);
         });
+  }
+
+  /**
+   * Writes what is still pending and was not written on this connection: a push that was lost (a
+   * notification-svc crash between its ack and the push, a push given up) reaches a user who stays
+   * connected. Runs on the writer, after anything queued before it.
+   */
+  void reconcile(Replay replay) {
+    reconcile(replay, 1);
+  }
+
+  private void reconcile(Replay replay, int attempt) {
+    execute(
+        () -> {
+          boolean done;
+          RECONCILING.acquireUninterruptibly();
+          try {
+            done = writeMissed(replay, null, false);
+          } finally {
+            RECONCILING.release();
+          }
+          // best effort, and the client did not ask: a failure keeps the session, and tries again
+          if (!done && !closed && attempt < RECONCILE_ATTEMPTS) {
+            Thread.ofVirtual().name("live-reconcile-retry").start(() -> {
+              try {
+                Thread.sleep(RECONCILE_RETRY_MS * attempt);
+                reconcile(replay, attempt + 1);
+              } catch (InterruptedException stop) {
+                // shutting down
+              }
+            });
+          }
+        });
+  }
+
+  /**
+   * Pages through what was missed, writing and acknowledging each page. On a replay (a client's
+   * connect) a failure to load ends the session, so the client reconnects and tries again; on a
+   * reconcile it only returns false.
+   *
+   * @return false when the session ended or the missed ones could not be loaded
+   */
+  private boolean writeMissed(Replay replay, String afterId, boolean isReplay) {
+    String pageAfter = null;
+    while (!closed) {
+      Replay.Missed missed;
+      try {
+        missed = replay.missed(email, afterId, pageAfter);
+      } catch (RuntimeException e) {
+        if (isReplay) {
+          close("could not load missed notifications: " + e.getMessage());
+        }
+        return false;
+      }
+      if (isReplay && pageAfter == null && missed.reset()) {
+        stats.reset();
+        sink.reset();
+      }
+      List<String> ids = write(missed.notifications());
+      stats.replayed(ids.size());
+      ack(ids);
+      List<Notification> page = missed.notifications();
+      if (page.size() < Replay.PAGE_SIZE) {
+        return !closed;
+      }
+      pageAfter = page.get(page.size() - 1).getId();
+    }
+    return false;
+  }
+
+  /**
+   * A heartbeat, written by the session's writer like everything else (never by the caller, a
+   * timer that must not wait on one slow client). At most one waits at a time.
+   */
+  public void heartbeat(String at) {
+    if (!closed && beatQueued.compareAndSet(false, true)) {
+      execute(
+          () -> {
+            beatQueued.set(false);
+            if (!closed && !sink.heartbeat(at)) {
+              close("client gone");
+            }
+          });
+    }
   }
 
   /**
@@ -188,7 +271,12 @@ public final class LiveSession {
     }
   }
 
-  /** Ends the session: leaves the hub, stops the writer, closes the sink. Idempotent. */
+  /**
+   * Ends the session: leaves the hub, stops the writer, closes the sink. Idempotent, and never
+   * waits: it is called from Redis' Pub/Sub thread when a client is too slow, and that client's
+   * writer may be blocked in a write (until the server's idle timeout), so the sink is closed on
+   * a thread of its own.
+   */
   public void close(String reason) {
     if (closed) {
       return;
@@ -196,6 +284,11 @@ public final class LiveSession {
     closed = true;
     onClose.run();
     writer.shutdown();
-    sink.close(reason);
+    Thread.ofVirtual().name("live-close").start(() -> sink.close(reason));
+  }
+
+  /** Whether {@link #close} was called. */
+  public boolean closed() {
+    return closed;
   }
 }

@@ -16,6 +16,11 @@ public interface LiveSink {
   /** Tells the client its cursor is older than the retained history: refetch the list. */
   void reset();
 
+  /** A visible keep-alive, where the transport has one; false when the client is gone. */
+  default boolean heartbeat(String at) {
+    return true;
+  }
+
   /** Ends the connection (server shutting down, or the client is too slow). */
   void close(String reason);
 }

@@ -31,16 +31,7 @@ class LiveSessionTest {
         public void close(String reason) {}
       };
 
-  private final DeliveryAcks acks =
-      new DeliveryAcks() {
-        @Override
-        public void ack(String email, List<String> ids) {
-          acked.addAll(ids);
-        }
-
-        @Override
-        public void ackUpTo(String email, String cursor) {}
-      };
+  private final DeliveryAcks acks = (email, ids) -> acked.addAll(ids);
 
   private static Notification n(String id) {
     return Notification.newBuilder().setId(id).setReceiverEmail("fc@example.com").build();
@@ -48,7 +39,7 @@ class LiveSessionTest {
 
   private LiveSession liveSession(List<Notification> missed) {
     LiveSession s = new LiveSession("fc@example.com", sink, acks, new LiveStats(new SimpleMeterRegistry()));
-    s.replay((email, after) -> new Replay.Missed(missed, false), null);
+    s.replay((email, after, page) -> new Replay.Missed(page == null ? missed : List.of(), false), null);
     return s;
   }
 
@@ -115,13 +106,18 @@ class LiveSessionTest {
 
           @Override
           public void close(String reason) {
+            try {
+              stuck.await(); // like SseSink: closing waits for the write in progress
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
             closed.add(reason);
           }
         };
     LiveStats stats = new LiveStats(new SimpleMeterRegistry());
     stats.queued((int) LiveSession.MAX_QUEUED_PER_INSTANCE); // other sessions' backlog, all together
     LiveSession s = new LiveSession("fc@example.com", blocking, acks, stats);
-    s.replay((email, after) -> new Replay.Missed(List.of(), false), null);
+    s.replay((email, after, page) -> new Replay.Missed(List.of(), false), null);
     s.onLive(List.of(n("1-0"))); // taken by the writer, which then hangs
     assertThat(writing.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     List<Notification> many = new java.util.ArrayList<>();
@@ -130,10 +126,86 @@ class LiveSessionTest {
     }
 
     s.onLive(List.of(n("1-1"))); // a little behind: kept, though the instance is over its limit
-    assertThat(closed).isEmpty();
-    s.onLive(many); // more than a tenth of the per-session limit behind: cut off
-    assertThat(closed).hasSize(1);
-    assertThat(closed.get(0)).contains("too slow");
+    assertThat(s.closed()).isFalse();
+    s.heartbeat("now"); // the timer never waits on a stuck client: it only queues a beat
+    s.onLive(many); // more than a tenth of the per-session limit behind: cut off, without waiting
+    assertThat(s.closed()).isTrue();
+    assertThat(closed).isEmpty(); // the sink is still blocked in the write; the caller did not wait for it
     stuck.countDown();
+    await().until(() -> closed.size() == 1);
+    assertThat(closed.get(0)).contains("too slow");
+  }
+
+  @Test
+  void replayPagesUntilAShortPageAndTheEmittedIdNeverGoesBelowTheClientsCursor() {
+    List<String> pagesAsked = new CopyOnWriteArrayList<>();
+    Replay paged =
+        (email, after, page) -> {
+          pagesAsked.add(String.valueOf(page));
+          int from = page == null ? 1 : Integer.parseInt(page.substring(0, page.indexOf('-'))) + 1;
+          int to = Math.min(from + Replay.PAGE_SIZE - 1, 1200);
+          List<Notification> out = new java.util.ArrayList<>();
+          for (int i = from; i <= to; i++) {
+            out.add(n(i + "-0"));
+          }
+          return new Replay.Missed(out, false);
+        };
+    LiveSession s = new LiveSession("fc@example.com", sink, acks, new LiveStats(new SimpleMeterRegistry()));
+    s.replay(paged, "5000-0"); // every id is pending, below the cursor
+
+    await().until(() -> acked.size() == 1200);
+    assertThat(pagesAsked).containsExactly("null", "500-0", "1000-0");
+    assertThat(written).hasSize(1200).startsWith("1-0").endsWith("1200-0");
+    assertThat(cursors).containsOnly("5000-0");
+  }
+
+  @Test
+  void aReconcileThatCannotReachNotificationSvcKeepsTheSessionAndTriesAgain() {
+    List<String> closed = new CopyOnWriteArrayList<>();
+    LiveSink closing =
+        new LiveSink() {
+          @Override
+          public boolean send(List<Notification> batch, List<String> batchCursors) {
+            batch.forEach(n -> written.add(n.getId()));
+            return true;
+          }
+
+          @Override
+          public void reset() {}
+
+          @Override
+          public void close(String reason) {
+            closed.add(reason);
+          }
+        };
+    LiveSession s = new LiveSession("fc@example.com", closing, acks, new LiveStats(new SimpleMeterRegistry()));
+    s.replay((email, after, page) -> new Replay.Missed(List.of(), false), null);
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+
+    s.reconcile((email, after, page) -> {
+      if (calls.incrementAndGet() == 1) {
+        throw new IllegalStateException("notification-svc: deadline exceeded");
+      }
+      return new Replay.Missed(page == null ? List.of(n("200-0")) : List.of(), false);
+    });
+
+    await().atMost(java.time.Duration.ofSeconds(10)).until(() -> written.contains("200-0"));
+    assertThat(s.closed()).isFalse();
+    assertThat(closed).isEmpty();
+  }
+
+  @Test
+  void reconcilingWritesWhatIsPendingAndNotYetWrittenOnlyOnce() {
+    LiveSession s = liveSession(List.of(n("100-0")));
+    s.onLive(List.of(n("300-0")));
+    await().until(() -> written.size() == 2);
+
+    // 200 was lost on the way (its push never arrived); 300 is pending until its ack lands
+    s.reconcile((email, after, page) -> new Replay.Missed(page == null ? List.of(n("200-0"), n("300-0")) : List.of(), false));
+
+    await().until(() -> written.size() == 3);
+    assertThat(written).containsExactly("100-0", "300-0", "200-0");
+    assertThat(cursors).containsExactly("100-0", "300-0", "300-0");
+    assertThat(acked).containsExactly("100-0", "300-0", "200-0");
   }
 }

@@ -48,17 +48,15 @@ public final class RedisMessageStore implements MessageStore {
   private final RedisCommands<String, String> redis;
   private final RedisAsyncCommands<String, String> async;
   private final GroupCommit sends;
-  private final long streamMaxLen;
   private final Clock clock;
 
   /**
    * @param sends where send.lua calls go: concurrent sends leave grouped, one write for many
    */
-  public RedisMessageStore(StatefulRedisConnection<String, String> connection, GroupCommit sends, long streamMaxLen, Clock clock) {
+  public RedisMessageStore(StatefulRedisConnection<String, String> connection, GroupCommit sends, Clock clock) {
     this.redis = connection.sync();
     this.async = connection.async();
     this.sends = sends;
-    this.streamMaxLen = streamMaxLen;
     this.clock = clock;
   }
 
@@ -67,7 +65,7 @@ public final class RedisMessageStore implements MessageStore {
     MessageSent event = new MessageSent(EventCodec.newEventId(), at, 0, sender, receiver, preview(content));
     String a = sender.compareTo(receiver) < 0 ? sender : receiver;
     String b = a.equals(sender) ? receiver : sender;
-    List<String> args = new ArrayList<>(List.of(MessageKeys.MESSAGE_PREFIX, sender, receiver, content, at.toString(), Long.toString(streamMaxLen), a, b, "message_id"));
+    List<String> args = new ArrayList<>(List.of(MessageKeys.MESSAGE_PREFIX, sender, receiver, content, at.toString(), a, b, "message_id"));
     LuaScript.appendFields(args, EventCodec.encode(event));
     List<String> keys =
         List.of(
@@ -184,7 +182,7 @@ public final class RedisMessageStore implements MessageStore {
   @Override
   public long markRead(String reader, String withEmail) {
     MessageRead event = new MessageRead(EventCodec.newEventId(), clock.instant(), reader, withEmail, 0);
-    List<String> args = new ArrayList<>(List.of(reader, Long.toString(streamMaxLen), "up_to_message_id"));
+    List<String> args = new ArrayList<>(List.of(reader, "up_to_message_id"));
     LuaScript.appendFields(args, EventCodec.encode(event));
     Long unread = MARK_READ.run(redis, ScriptOutputType.INTEGER, List.of(MessageKeys.conversation(reader, withEmail), MessageKeys.EVENTS), args);
     return unread == null ? 0 : unread;
@@ -193,7 +191,7 @@ public final class RedisMessageStore implements MessageStore {
   @Override
   public boolean delete(Message m) {
     MessageDeleted event = new MessageDeleted(EventCodec.newEventId(), clock.instant(), m.id(), m.senderEmail(), m.receiverEmail());
-    List<String> args = new ArrayList<>(List.of(Long.toString(m.id()), m.senderEmail(), m.receiverEmail(), Long.toString(streamMaxLen)));
+    List<String> args = new ArrayList<>(List.of(Long.toString(m.id()), m.senderEmail(), m.receiverEmail()));
     LuaScript.appendFields(args, EventCodec.encode(event));
     Long done =
         DELETE.run(

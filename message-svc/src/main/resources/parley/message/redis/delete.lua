@@ -2,7 +2,7 @@
 -- KEYS: 1 message:{id}, 2 conversation:{a}:{b}, 3 conversation:{a}:{b}:messages,
 --       4 user:{sender}:messages, 5 user:{receiver}:messages,
 --       6 user:{sender}:conversations, 7 user:{receiver}:conversations, 8 events:messages
--- ARGV: 1 id, 2 sender, 3 receiver, 4 stream maxlen, 5 nfields, 6.. event fields
+-- ARGV: 1 id, 2 sender, 3 receiver, 4 nfields, 5.. event fields
 if redis.call('DEL', KEYS[1]) == 0 then return 0 end
 local id = tonumber(ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
@@ -22,6 +22,6 @@ elseif tonumber(redis.call('HGET', KEYS[2], 'last_message_id')) == id then
   redis.call('ZADD', KEYS[6], newest, ARGV[3])
   redis.call('ZADD', KEYS[7], newest, ARGV[2])
 end
-local n = tonumber(ARGV[5])
-redis.call('XADD', KEYS[8], 'MAXLEN', '~', ARGV[4], '*', unpack(ARGV, 6, 5 + n))
+local n = tonumber(ARGV[4])
+redis.call('XADD', KEYS[8], '*', unpack(ARGV, 5, 4 + n))
 return 1

@@ -1,5 +1,8 @@
 package parley.notification.domain;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -10,6 +13,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import parley.events.DomainEvent;
 import parley.events.MessageRead;
 import parley.events.MessageSent;
@@ -20,14 +25,24 @@ import parley.runtime.ids.NotificationIds;
 
 /** The notification rules: who is notified of what, listing with replay cursors, read and delivery state. */
 public final class Notifications {
+  private static final Logger log = LoggerFactory.getLogger(Notifications.class);
   private final NotificationStore store;
   private final LivePush push;
   private final Clock clock;
+  private final Counter expired;
 
   public Notifications(NotificationStore store, LivePush push, Clock clock) {
+    this(store, push, clock, new SimpleMeterRegistry());
+  }
+
+  public Notifications(NotificationStore store, LivePush push, Clock clock, MeterRegistry registry) {
     this.store = store;
     this.push = push;
     this.clock = clock;
+    this.expired =
+        Counter.builder("parley.notifications.expired")
+            .description("events older than the dedupe memory (NOTIFICATION_DEDUPE_SECONDS), acknowledged without a notification")
+            .register(registry);
   }
 
   /**
@@ -45,7 +60,14 @@ public final class Notifications {
                 outcome ->
                     switch (outcome.status()) {
                       case CREATED, DUPLICATE_PENDING -> (Runnable) () -> push.push(outcome.notification());
-                      case DUPLICATE, UNSUBSCRIBED, EXPIRED -> null;
+                      case DUPLICATE, UNSUBSCRIBED -> null;
+                      case EXPIRED -> {
+                        // never silent: it may have been notified long ago, or never (a consumer
+                        // that lagged longer than the dedupe memory)
+                        expired.increment();
+                        log.warn("entry {} (event {}) is older than the dedupe memory: acknowledged without a notification", entryId, sent.eventId());
+                        yield null;
+                      }
                     });
       }
       case MessageRead read -> {
@@ -88,13 +110,15 @@ public final class Notifications {
   }
 
   /**
-   * Notifications in id order: those after {@code afterId} (all when null), plus every pending one
-   * when {@code includePending}, at most {@code pageSize}, oldest first.
+   * Notifications in id order: those after {@code afterId} (all when null and not {@code
+   * includePending}), plus every pending one whatever its id when {@code includePending}; of those,
+   * only the ones after {@code pageAfterId} (paging), at most {@code pageSize}, oldest first.
    */
-  public NotificationList list(String email, boolean unreadOnly, String afterId, int pageSize, boolean includePending) {
+  public NotificationList list(String email, boolean unreadOnly, String afterId, int pageSize, boolean includePending, String pageAfterId) {
     String e = Validation.email("email", email);
     int size = Validation.pageSize(pageSize, 100, 500);
-    String after = afterId == null || afterId.isBlank() ? null : NotificationIds.valid("after_id", afterId.trim());
+    String after = cursor("after_id", afterId);
+    String pageAfter = cursor("page_after_id", pageAfterId);
     List<Notification> all = store.all(e);
     Set<String> pending = includePending ? Set.copyOf(store.pendingIds(e)) : Set.of();
     Map<String, Notification> picked = new LinkedHashMap<>();
@@ -103,9 +127,11 @@ public final class Notifications {
       if (!n.read()) {
         unread++;
       }
-      // with a cursor, the client has everything up to it: pending or not, only newer ones count
-      boolean wanted = after != null ? NotificationIds.compare(n.id(), after) > 0 : !includePending || pending.contains(n.id());
-      if (wanted && (!unreadOnly || !n.read())) {
+      // a pending one was never shown, whatever the cursor says: pushes may arrive out of id order
+      boolean afterCursor = after == null ? !includePending : NotificationIds.compare(n.id(), after) > 0;
+      boolean wanted = afterCursor || pending.contains(n.id());
+      boolean onPage = pageAfter == null || NotificationIds.compare(n.id(), pageAfter) > 0;
+      if (wanted && onPage && (!unreadOnly || !n.read())) {
         picked.put(n.id(), n);
       }
     }
@@ -120,6 +146,14 @@ public final class Notifications {
       reset = horizon.isPresent() && NotificationIds.compare(after, horizon.get()) < 0;
     }
     return new NotificationList(List.copyOf(out), reset, unread);
+  }
+
+  public NotificationList list(String email, boolean unreadOnly, String afterId, int pageSize, boolean includePending) {
+    return list(email, unreadOnly, afterId, pageSize, includePending, null);
+  }
+
+  private static String cursor(String field, String id) {
+    return id == null || id.isBlank() ? null : NotificationIds.valid(field, id.trim());
   }
 
   public long markRead(String email, List<String> ids, boolean all) {

@@ -69,7 +69,7 @@ public final class NotificationGrpcService extends NotificationServiceGrpc.Notif
   public void listNotifications(ListNotificationsRequest r, StreamObserver<ListNotificationsResponse> response) {
     Caller.requireSelf(r.getEmail());
     NotificationList list =
-        notifications.list(r.getEmail(), r.getUnreadOnly(), r.hasAfterId() ? r.getAfterId() : null, r.getPageSize(), r.getIncludePending());
+        notifications.list(r.getEmail(), r.getUnreadOnly(), r.hasAfterId() ? r.getAfterId() : null, r.getPageSize(), r.getIncludePending(), r.hasPageAfterId() ? r.getPageAfterId() : null);
     reply(
         response,
         ListNotificationsResponse.newBuilder()

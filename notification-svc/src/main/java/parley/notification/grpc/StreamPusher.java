@@ -41,6 +41,9 @@ import parley.runtime.grpc.PeerChannel;
  *   <li><b>Batches.</b> One sender thread drains whatever is queued (up to {@code batchSize}) into
  *       one message whenever the stream is ready, honouring gRPC flow control. Under light load a
  *       batch is one notification, sent at once: no timer adds latency.
+ *   <li><b>Fair.</b> Queued pushes wait per receiver, and batches take from each receiver in
+ *       turn ({@link #FAIR_QUANTUM} at a time): another user's notification is not held up behind
+ *       one user's burst of thousands.
  *   <li><b>Order and re-send.</b> One stream keeps each user's order. When it breaks, or a batch
  *       goes unanswered for {@code deadline}, the unanswered batches go back to the front of the
  *       queue, in order, and the stream is opened again after an exponential backoff with jitter.
@@ -52,6 +55,8 @@ public final class StreamPusher implements LivePush, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StreamPusher.class);
   private static final Duration MIN_BACKOFF = Duration.ofMillis(100);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+  /** Notifications of one receiver taken in a row before the next receiver's turn. */
+  static final int FAIR_QUANTUM = 50;
 
   /** How the pusher batches and bounds its work. */
   public record Settings(int window, int batchSize, Duration deadline, Duration giveUpAfter) {}
@@ -70,7 +75,8 @@ public final class StreamPusher implements LivePush, AutoCloseable {
   private final Counter batches;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
-  private final ArrayDeque<Item> queued = new ArrayDeque<>();
+  // per receiver, served in turn: one user's burst does not queue everyone else behind it
+  private final FairQueue<Item> queued = new FairQueue<>(i -> i.notification().receiverEmail(), FAIR_QUANTUM);
   private final TreeMap<Long, Sent> unanswered = new TreeMap<>();
   private final Thread sender;
   private int held; // queued + unanswered notifications
@@ -82,6 +88,7 @@ public final class StreamPusher implements LivePush, AutoCloseable {
   private Duration backoff = MIN_BACKOFF;
   private long lastGiveUpLog;
   private int givenUpSinceLog;
+  private long lastExpiry;
   private volatile boolean running = true;
 
   public StreamPusher(PeerChannel frontend, String serviceToken, Settings settings, MeterRegistry registry) {
@@ -294,11 +301,25 @@ public final class StreamPusher implements LivePush, AutoCloseable {
     changed.signalAll();
   }
 
-  /** Gives up queued pushes older than giveUpAfter. Holds the lock. */
+  /** Gives up queued pushes older than giveUpAfter (looked at every 100 ms). Holds the lock. */
   private void expire() {
-    long limit = System.nanoTime() - settings.giveUpAfter().toNanos();
-    while (!queued.isEmpty() && queued.peek().since() < limit) {
-      giveUp(queued.poll(), "not answered within " + settings.giveUpAfter().toMillis() + " ms");
+    long now = System.nanoTime();
+    if (now - lastExpiry < TimeUnit.MILLISECONDS.toNanos(100)) {
+      return;
+    }
+    lastExpiry = now;
+    long limit = now - settings.giveUpAfter().toNanos();
+    List<String> late = new ArrayList<>();
+    for (ArrayDeque<Item> q : queued.queues()) {
+      if (q.peekFirst().since() < limit) {
+        late.add(q.peekFirst().notification().receiverEmail());
+      }
+    }
+    for (String receiver : late) {
+      Item item;
+      while ((item = queued.peekOldest(receiver)) != null && item.since() < limit) {
+        giveUp(queued.pollOldest(receiver), "not answered within " + settings.giveUpAfter().toMillis() + " ms");
+      }
     }
   }
 

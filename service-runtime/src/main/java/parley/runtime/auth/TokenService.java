@@ -26,13 +26,20 @@ public final class TokenService {
   private final JWTVerifier verifier;
   private final Clock clock;
   private final Duration userTtl;
+  /** Leeway on {@code iat} and {@code nbf} for clock skew between hosts. */
+  public static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
 
   public TokenService(byte[] secret, Duration userTtl, Clock clock) {
     this.algorithm = Algorithm.HMAC256(secret);
     this.clock = clock;
     this.userTtl = userTtl;
     this.verifier =
-        ((JWTVerifier.BaseVerification) JWT.require(algorithm).withIssuer(ISSUER))
+        ((JWTVerifier.BaseVerification)
+                JWT.require(algorithm)
+                    .withIssuer(ISSUER)
+                    // hosts' clocks differ a little: a token issued "in the future" by a second is fine
+                    .acceptIssuedAt(CLOCK_SKEW.toSeconds())
+                    .acceptNotBefore(CLOCK_SKEW.toSeconds()))
             .build(clock);
   }
 

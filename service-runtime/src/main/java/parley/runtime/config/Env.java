@@ -12,6 +12,9 @@ import java.util.Optional;
  * {@link ConfigException} naming the variable when it is missing or malformed.
  */
 public final class Env {
+  /** The longest duration any setting takes. */
+  private static final long MAX_DAYS = 3650;
+
   private final Map<String, String> vars;
 
   public Env(Map<String, String> vars) {
@@ -52,14 +55,40 @@ public final class Env {
     return value;
   }
 
-  /** A duration in milliseconds. */
-  public Duration millis(String name, Duration defaultValue) {
-    return optional(name).map(v -> Duration.ofMillis(parseInt(name, v))).orElse(defaultValue);
+  /** A whole number from {@code min} to {@code max}. */
+  public int integer(String name, int defaultValue, int min, int max) {
+    int value = integer(name, defaultValue);
+    if (value < min || value > max) {
+      throw new ConfigException(name + " must be from " + min + " to " + max + ", got " + value);
+    }
+    return value;
   }
 
-  /** A duration in whole seconds. */
+  /** A duration in milliseconds, at least 1 ms (0 or less would mean "forever" or "never" to someone). */
+  public Duration millis(String name, Duration defaultValue) {
+    return millis(name, defaultValue, 1, MAX_DAYS * 86_400_000L);
+  }
+
+  /** A duration in milliseconds, from {@code min} to {@code max}. */
+  public Duration millis(String name, Duration defaultValue, long min, long max) {
+    return optional(name).map(v -> Duration.ofMillis(inRange(name, parseInt(name, v), min, max, "ms"))).orElse(defaultValue);
+  }
+
+  /** A duration in whole seconds, at least 1 s. */
   public Duration seconds(String name, Duration defaultValue) {
-    return optional(name).map(v -> Duration.ofSeconds(parseInt(name, v))).orElse(defaultValue);
+    return seconds(name, defaultValue, 1);
+  }
+
+  /** A duration in whole seconds, at least {@code min} (0 where "off" makes sense). */
+  public Duration seconds(String name, Duration defaultValue, long min) {
+    return optional(name).map(v -> Duration.ofSeconds(inRange(name, parseInt(name, v), min, MAX_DAYS * 86_400L, "s"))).orElse(defaultValue);
+  }
+
+  private static long inRange(String name, long value, long min, long max, String unit) {
+    if (value < min || value > max) {
+      throw new ConfigException(name + " must be from " + min + " to " + max + " (" + unit + "), got " + value);
+    }
+    return value;
   }
 
   /** A {@code redis://host:port/db} location. */
@@ -83,23 +112,39 @@ public final class Env {
     }
   }
 
-  /** A {@code host:port} address of a peer's gRPC server. */
+  /** A {@code host:port} address of a peer's gRPC server, or several separated by commas. */
   public String hostPort(String name) {
     String value = required(name);
-    int colon = value.lastIndexOf(':');
-    if (colon <= 0 || colon == value.length() - 1) {
-      throw new ConfigException(name + " must be host:port, got '" + value + "'");
-    }
-    int port = parseInt(name, value.substring(colon + 1));
-    if (port <= 0 || port > 65535) {
-      throw new ConfigException(name + " has an invalid port in '" + value + "'");
+    for (String one : value.split(",")) {
+      String hostPort = one.trim();
+      int colon = hostPort.lastIndexOf(':');
+      if (colon <= 0 || colon == hostPort.length() - 1) {
+        throw new ConfigException(name + " must be host:port (or several, separated by commas), got '" + value + "'");
+      }
+      int port = parseInt(name, hostPort.substring(colon + 1));
+      if (port <= 0 || port > 65535) {
+        throw new ConfigException(name + " has an invalid port in '" + value + "'");
+      }
     }
     return value;
   }
 
-  /** The shared token secret: at least 32 bytes. */
+  /**
+   * Values that were published as examples or defaults (in compose.yml and .env.example of earlier
+   * versions): anyone could mint tokens with them, so a service refuses to start with one.
+   */
+  static final java.util.Set<String> PUBLISHED_SECRETS =
+      java.util.Set.of(
+          "change-me-to-a-long-random-secret-of-at-least-32-bytes",
+          "insecure-dev-secret-set-AUTH_SECRET-in-.env");
+
+  /** The shared token secret: at least 32 bytes, and not a published example. */
   public byte[] secret(String name) {
-    byte[] secret = required(name).getBytes(StandardCharsets.UTF_8);
+    String value = required(name);
+    if (PUBLISHED_SECRETS.contains(value) || value.toLowerCase(java.util.Locale.ROOT).contains("change-me")) {
+      throw new ConfigException(name + " is an example value anyone can read; set a random one, e.g. openssl rand -hex 32");
+    }
+    byte[] secret = value.getBytes(StandardCharsets.UTF_8);
     if (secret.length < 32) {
       throw new ConfigException(name + " must be at least 32 bytes long, got " + secret.length);
     }

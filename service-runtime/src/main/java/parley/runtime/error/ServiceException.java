@@ -7,14 +7,30 @@ package parley.runtime.error;
 public class ServiceException extends RuntimeException {
   private static final long serialVersionUID = 1L;
   private final ErrorCode code;
+  private final java.time.Duration retryAfter;
 
   public ServiceException(ErrorCode code, String message) {
+    this(code, message, null);
+  }
+
+  private ServiceException(ErrorCode code, String message, java.time.Duration retryAfter) {
     super(message, null, false, false);
     this.code = code;
+    this.retryAfter = retryAfter;
   }
 
   public ErrorCode code() {
     return code;
+  }
+
+  /** How long the caller should wait before trying again, when known (HTTP {@code Retry-After}). */
+  public java.util.Optional<java.time.Duration> retryAfter() {
+    return java.util.Optional.ofNullable(retryAfter);
+  }
+
+  /** Too many requests (429 / RESOURCE_EXHAUSTED); try again after {@code retryAfter}. */
+  public static ServiceException tooMany(String message, java.time.Duration retryAfter) {
+    return new ServiceException(ErrorCode.RESOURCE_EXHAUSTED, message, retryAfter);
   }
 
   public static ServiceException invalid(String message) {

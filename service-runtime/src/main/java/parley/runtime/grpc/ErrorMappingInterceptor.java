@@ -10,6 +10,7 @@ import io.grpc.StatusRuntimeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import parley.runtime.error.ServiceException;
+import parley.runtime.error.Unavailable;
 
 /**
  * Maps exceptions thrown by service implementations to gRPC statuses, in one place: a {@link
@@ -55,6 +56,10 @@ public final class ErrorMappingInterceptor implements ServerInterceptor {
     }
     if (e instanceof StatusRuntimeException sre) {
       return sre.getStatus();
+    }
+    if (Unavailable.is(e)) {
+      log.warn("{}: {}", method, e.toString());
+      return Status.UNAVAILABLE.withDescription(Unavailable.MESSAGE);
     }
     log.error("unexpected failure in {}", method, e);
     return Status.INTERNAL.withDescription("internal error; see the service log");

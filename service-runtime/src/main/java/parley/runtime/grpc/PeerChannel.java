@@ -17,9 +17,13 @@ import java.util.concurrent.TimeUnit;
 public final class PeerChannel implements AutoCloseable {
   private final ManagedChannel channel;
 
+  /**
+   * @param hostPort {@code host:port}, or several separated by commas (instances of one peer: the
+   *     first that answers is used, the next when it goes away)
+   */
   public PeerChannel(String hostPort, int maxAttempts) {
     this.channel =
-        NettyChannelBuilder.forTarget(hostPort)
+        NettyChannelBuilder.forTarget(AddressList.target(hostPort))
             .usePlaintext()
             .defaultServiceConfig(retryConfig(maxAttempts))
             .enableRetry()

@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import parley.runtime.error.ErrorCode;
 import parley.runtime.error.ServiceException;
+import parley.runtime.error.Unavailable;
 
 /**
  * Maps every failure to {@code {"error": CODE, "message": text}} with a fitting status, once, for
@@ -21,7 +22,12 @@ public final class HttpErrors {
   private HttpErrors() {}
 
   static void install(RoutesConfig routes) {
-    routes.exception(ServiceException.class, (e, ctx) -> write(ctx, e.code(), e.getMessage()));
+    routes.exception(
+        ServiceException.class,
+        (e, ctx) -> {
+          e.retryAfter().ifPresent(wait -> ctx.header("Retry-After", Long.toString(Math.max(1, wait.toSeconds()))));
+          write(ctx, e.code(), e.getMessage());
+        });
     routes.exception(
         UnrecognizedPropertyException.class,
         (e, ctx) ->
@@ -57,6 +63,11 @@ public final class HttpErrors {
               write(ctx, ErrorCode.INVALID_ARGUMENT, describe(jpe));
               return;
             }
+          }
+          if (Unavailable.is(e)) {
+            log.warn("{}: {}", describe(ctx), e.toString());
+            write(ctx, ErrorCode.UNAVAILABLE, Unavailable.MESSAGE);
+            return;
           }
           log.error("unexpected failure on {}", describe(ctx), e);
           try {

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 
-/** The one JSON configuration: strict on input (unknown fields, bad types, trailing tokens). */
+/** The one JSON configuration: strict on input (unknown fields, bad types, trailing tokens, duplicate keys). */
 public final class Json {
   private static final ObjectMapper MAPPER = strict();
 
@@ -17,6 +17,8 @@ public final class Json {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // {"a":1,"a":2} is ambiguous (which one did the client mean?): an error, not "last wins"
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .build();
     // a number or boolean where text is expected is an error, not silently turned into text

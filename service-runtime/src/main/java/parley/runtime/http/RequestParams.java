@@ -54,12 +54,24 @@ public final class RequestParams {
     };
   }
 
-  /** The JSON body as {@code type}; an empty body is a clear 400. */
+  /**
+   * The JSON body as {@code type}, read with the strict mapper; an empty body, {@code null}, or a
+   * body that is not an object of that shape is a clear 400 (Javalin's own reader turns a {@code
+   * null} body into a NullPointerException, a 500).
+   */
   public static <T> T body(Context ctx, Class<T> type) {
-    if (ctx.body().isBlank()) {
+    String body = ctx.body();
+    if (body.isBlank()) {
       throw ServiceException.invalid("a JSON body is required");
     }
-    T value = ctx.bodyAsClass(type);
+    T value;
+    try {
+      value = Json.mapper().readValue(body, type);
+    } catch (com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {
+      throw ServiceException.invalid("unknown field '" + e.getPropertyName() + "'");
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw ServiceException.invalid(HttpErrors.describe(e));
+    }
     if (value == null) {
       throw ServiceException.invalid("a JSON object body is required");
     }

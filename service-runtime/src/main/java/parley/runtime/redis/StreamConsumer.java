@@ -27,6 +27,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -49,12 +51,16 @@ import parley.events.EventDecodingException;
  *       or that cannot be decoded, goes to the dead-letter stream with the reason and is acked.
  *   <li>Other consumers that hold nothing and have not read for {@code forgetIdle} are removed
  *       from the group (an instance gone for good, e.g. a container recreated under a new name).
- *   <li>{@link #close()} lets the current batch finish before returning.
+ *   <li>Nothing ends the loop but {@link #close()}: every failure is retried with backoff; a
+ *       watchdog restarts a dead thread and interrupts a stuck one, and {@link #healthy()} tells
+ *       {@code /ready}.
  * </ul>
  */
 public final class StreamConsumer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StreamConsumer.class);
   private static final Duration HANDLER_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
   /**
    * Handles one decoded event without blocking: every entry of a batch is handed over first and
@@ -92,8 +98,12 @@ public final class StreamConsumer implements AutoCloseable {
   private final Settings settings;
   private final RedisCommands<String, String> redis;
   private final EventHandler handler;
-  private final Thread thread;
+  private volatile Thread thread;
+  private final ScheduledExecutorService watchdog;
+  private volatile long lastProgress = System.nanoTime();
+  private final Counter restarts;
   private final Counter consumed;
+  private final Counter lost;
   private final Counter failed;
   private final Counter deadLettered;
   private volatile boolean running = true;
@@ -114,34 +124,46 @@ public final class StreamConsumer implements AutoCloseable {
     this.handler = handler;
     String s = settings.stream();
     this.consumed = Counter.builder("parley.stream.consumed").tag("stream", s).description("stream entries processed and acknowledged").register(registry);
+    this.lost = Counter.builder("parley.stream.lost").tag("stream", s).description("pending entries found trimmed or deleted before they were processed").register(registry);
     this.failed = Counter.builder("parley.stream.failed").tag("stream", s).description("entry processing attempts that failed (left pending)").register(registry);
     this.deadLettered = Counter.builder("parley.stream.dead_lettered").tag("stream", s).description("entries moved to the dead-letter stream").register(registry);
     Gauge.builder("parley.stream.lag", () -> groupInfo(shared, "lag")).tag("stream", s).description("entries not yet delivered to the group").register(registry);
     Gauge.builder("parley.stream.pending", () -> groupInfo(shared, "pending")).tag("stream", s).description("entries delivered but not acknowledged").register(registry);
-    this.thread = Thread.ofPlatform().name("consumer-" + s).daemon(true).unstarted(this::run);
+    this.restarts = Counter.builder("parley.stream.consumer_restarts").tag("stream", s).description("consumer threads restarted or interrupted by the watchdog (dead or stuck)").register(registry);
+    this.thread = newThread();
+    this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon(true).name("consumer-watchdog-" + s).unstarted(r));
   }
 
   public StreamConsumer start() {
+    progress();
     thread.start();
+    watchdog.scheduleWithFixedDelay(this::watch, 5, 5, TimeUnit.SECONDS);
     return this;
   }
 
+  /**
+   * The loop: every step (creating the group, re-reading own pending entries, reading, reclaiming)
+   * fails into the same retry with backoff, so no error ends the thread; a NOGROUP error creates
+   * the group again and re-reads own pending entries. A watchdog restarts the thread if it dies
+   * anyway, and interrupts it when it stops making progress.
+   */
   @SuppressWarnings("unchecked") // lettuce's xreadgroup takes StreamOffset<K>... (generic varargs)
   private void run() {
-    Duration backoff = Duration.ofMillis(200);
-    // Redis may still be starting (or loading its data set): keep trying, the service stays up
+    Duration backoff = FIRST_BACKOFF;
+    boolean groupReady = false;
+    boolean ownPendingDone = false;
     while (running) {
+      progress();
       try {
-        ensureGroup();
-        break;
-      } catch (RuntimeException e) {
-        backoff = pause(backoff, e);
-      }
-    }
-    processOwnPending();
-    backoff = Duration.ofMillis(200);
-    while (running) {
-      try {
+        // Redis may still be starting (or loading its data set): keep trying, the service stays up
+        if (!groupReady) {
+          ensureGroup();
+          groupReady = true;
+        }
+        if (!ownPendingDone) {
+          processOwnPending();
+          ownPendingDone = true;
+        }
         if (Instant.now().isAfter(lastClaim.plus(settings.claimIdle().dividedBy(2)))) {
           reclaim();
           forgetGoneConsumers();
@@ -152,53 +174,110 @@ public final class StreamConsumer implements AutoCloseable {
                 XReadArgs.Builder.count(settings.batchSize()).block(settings.block()),
                 StreamOffset.lastConsumed(settings.stream()));
         process(batch);
-        backoff = Duration.ofMillis(200);
+        backoff = FIRST_BACKOFF;
       } catch (RedisCommandExecutionException e) {
         if (isNoGroup(e)) {
           log.warn("{}: group {} missing, creating it again", settings.stream(), settings.group());
-          ensureGroup();
+          groupReady = false;
+          ownPendingDone = false;
         } else {
           backoff = pause(backoff, e);
         }
       } catch (RuntimeException e) {
-        if (running) {
-          backoff = pause(backoff, e);
-        }
+        backoff = pause(backoff, e);
       }
     }
   }
 
+  private void progress() {
+    lastProgress = System.nanoTime();
+  }
+
+  /** Waits before the next attempt; an interrupt from the watchdog only cuts the wait short. */
   private Duration pause(Duration backoff, RuntimeException e) {
+    if (!running) {
+      return backoff;
+    }
     log.warn("{}: reading failed ({}), retrying in {} ms", settings.stream(), e.toString(), backoff.toMillis());
     try {
       Thread.sleep(backoff.toMillis());
     } catch (InterruptedException ie) {
-      Thread.currentThread().interrupt();
-      running = false;
+      // close() sets running first; otherwise the watchdog woke a stuck read: go on
     }
-    return backoff.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : backoff.multipliedBy(2);
+    return backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
   }
 
-  /** Entries this consumer name was given before a restart and never acknowledged. */
+  /**
+   * Whether the consumer is working: its thread is alive and went round its loop lately (a read
+   * blocks at most {@code block}; a batch waits at most the handler timeout).
+   */
+  public boolean healthy() {
+    return running && thread.isAlive() && System.nanoTime() - lastProgress < stuckAfter().toNanos();
+  }
+
+  private Duration stuckAfter() {
+    return settings.block().plus(HANDLER_TIMEOUT).plusSeconds(30);
+  }
+
+  /** Restarts a dead consumer thread; interrupts one that stopped making progress. */
+  private void watch() {
+    if (!running) {
+      return;
+    }
+    if (!thread.isAlive()) {
+      restarts.increment();
+      log.error("{}: the consumer thread died; starting it again", settings.stream());
+      progress();
+      thread = newThread();
+      thread.start();
+    } else if (System.nanoTime() - lastProgress > stuckAfter().toNanos()) {
+      restarts.increment();
+      log.error("{}: the consumer made no progress for {} s; interrupting it", settings.stream(), stuckAfter().toSeconds());
+      thread.interrupt();
+    }
+  }
+
+  private Thread newThread() {
+    return Thread.ofPlatform().name("consumer-" + settings.stream()).daemon(true).unstarted(this::run);
+  }
+
+  /**
+   * Entries this consumer name was given before a restart and never acknowledged. Like reclaimed
+   * ones, an entry delivered more than {@code maxDeliveries} times goes to dead letters (one that
+   * crashes the process would otherwise loop forever).
+   */
   @SuppressWarnings("unchecked") // generic varargs, as in run()
   private void processOwnPending() {
-    try {
-      List<StreamMessage<String, String>> mine;
-      String from = "0-0";
-      do {
-        mine =
-            redis.xreadgroup(
-                Consumer.from(settings.group(), settings.consumer()),
-                XReadArgs.Builder.count(settings.batchSize()),
-                StreamOffset.from(settings.stream(), from));
-        process(mine);
-        if (!mine.isEmpty()) {
-          from = mine.get(mine.size() - 1).getId();
-        }
-      } while (running && !mine.isEmpty());
-    } catch (RuntimeException e) {
-      log.warn("{}: could not re-read own pending entries: {}", settings.stream(), e.toString());
+    List<StreamMessage<String, String>> mine;
+    String from = "0-0";
+    do {
+      progress();
+      mine =
+          redis.xreadgroup(
+              Consumer.from(settings.group(), settings.consumer()),
+              XReadArgs.Builder.count(settings.batchSize()),
+              StreamOffset.from(settings.stream(), from));
+      if (!mine.isEmpty()) {
+        log.info("{}: re-reading {} of its own pending entries", settings.stream(), mine.size());
+        from = mine.get(mine.size() - 1).getId();
+        process(retryOrDeadLetter(mine));
+      }
+    } while (running && !mine.isEmpty());
+  }
+
+  /** The entries to process again; those delivered too often go to dead letters instead. */
+  private List<StreamMessage<String, String>> retryOrDeadLetter(List<StreamMessage<String, String>> messages) {
+    Map<String, Long> deliveries = deliveryCounts(messages);
+    List<StreamMessage<String, String>> retry = new ArrayList<>();
+    for (StreamMessage<String, String> m : messages) {
+      long count = deliveries.getOrDefault(m.getId(), 1L);
+      if (count > settings.maxDeliveries()) {
+        deadLetter(m, "failed " + (count - 1) + " times; giving up after " + settings.maxDeliveries() + " deliveries");
+      } else {
+        retry.add(m);
+      }
     }
+    return retry;
   }
 
   /** Takes over entries left idle by any consumer (a crashed one, or a failed attempt). */
@@ -214,20 +293,11 @@ public final class StreamConsumer implements AutoCloseable {
                       settings.claimIdle(),
                       cursor)
                   .count(settings.batchSize()));
+      progress();
       List<StreamMessage<String, String>> messages = claimed.getMessages();
       if (!messages.isEmpty()) {
-        Map<String, Long> deliveries = deliveryCounts(messages);
-        List<StreamMessage<String, String>> retry = new ArrayList<>();
-        for (StreamMessage<String, String> m : messages) {
-          long count = deliveries.getOrDefault(m.getId(), 1L);
-          if (count > settings.maxDeliveries()) {
-            deadLetter(m, "failed " + (count - 1) + " times; giving up after " + settings.maxDeliveries() + " deliveries");
-          } else {
-            retry.add(m);
-          }
-        }
         log.info("{}: reclaimed {} idle entries", settings.stream(), messages.size());
-        process(retry);
+        process(retryOrDeadLetter(messages));
       }
       cursor = claimed.getId();
     } while (running && !"0-0".equals(cursor));
@@ -239,7 +309,7 @@ public final class StreamConsumer implements AutoCloseable {
    */
   void forgetGoneConsumers() {
     for (Object raw : redis.xinfoConsumers(settings.stream(), settings.group())) {
-      Map<String, Object> consumer = fields(raw);
+      Map<String, Object> consumer = XInfo.fields(raw);
       String name = String.valueOf(consumer.get("name"));
       if (!name.equals(settings.consumer())
           && consumer.get("pending") instanceof Number pending
@@ -252,16 +322,6 @@ public final class StreamConsumer implements AutoCloseable {
     }
   }
 
-  /** An XINFO reply entry (a flat list of name, value, …) as a map. */
-  private static Map<String, Object> fields(Object raw) {
-    Map<String, Object> info = new LinkedHashMap<>();
-    if (raw instanceof List<?> pairs) {
-      for (int i = 0; i + 1 < pairs.size(); i += 2) {
-        info.put(String.valueOf(pairs.get(i)), pairs.get(i + 1));
-      }
-    }
-    return info;
-  }
 
   private Map<String, Long> deliveryCounts(List<StreamMessage<String, String>> messages) {
     List<PendingMessage> pending =
@@ -288,7 +348,9 @@ public final class StreamConsumer implements AutoCloseable {
     List<CompletableFuture<Runnable>> handled = new ArrayList<>(batch.size());
     for (StreamMessage<String, String> entry : batch) {
       if (entry.getBody() == null || entry.getBody().isEmpty()) {
-        // deleted or trimmed while pending: nothing to do but acknowledge
+        // trimmed (or deleted) while pending: nothing to do but acknowledge, loudly
+        lost.increment();
+        log.error("{}: pending entry {} was trimmed or deleted before it was processed; acknowledging it", settings.stream(), entry.getId());
         done.add(entry.getId());
         continue;
       }
@@ -385,7 +447,7 @@ public final class StreamConsumer implements AutoCloseable {
   private double groupInfo(StatefulRedisConnection<String, String> shared, String field) {
     try {
       for (Object group : shared.sync().xinfoGroups(settings.stream())) {
-        Map<String, Object> info = fields(group);
+        Map<String, Object> info = XInfo.fields(group);
         if (settings.group().equals(info.get("name")) && info.get(field) instanceof Number n) {
           return n.doubleValue();
         }
@@ -396,10 +458,14 @@ public final class StreamConsumer implements AutoCloseable {
     return Double.NaN;
   }
 
-  /** Stops after the current batch (at most one block interval), then returns. */
+  /**
+   * Stops: the current read (at most one block interval) and batch end, then it returns; waits at
+   * most that long plus 5 s. Entries not acknowledged stay pending and are retried.
+   */
   @Override
   public void close() {
     running = false;
+    watchdog.shutdownNow();
     try {
       thread.join(settings.block().plusSeconds(5).toMillis());
     } catch (InterruptedException e) {

@@ -39,6 +39,19 @@ class TokenServiceTest {
   }
 
   @Test
+  void aTokenFromAHostWhoseClockIsAFewSecondsAheadIsAccepted() {
+    // issue 16, example 9: 1 s of skew between hosts gave 401
+    Clock ahead = Clock.fixed(Instant.now().plusSeconds(20), ZoneOffset.UTC);
+    String token = new TokenService(SECRET, Duration.ofHours(1), ahead).issueUser("uni@example.com").token();
+
+    assertThat(tokens.verify(token).subject()).isEqualTo("uni@example.com");
+
+    Clock farAhead = Clock.fixed(Instant.now().plusSeconds(120), ZoneOffset.UTC);
+    String future = new TokenService(SECRET, Duration.ofHours(1), farAhead).issueUser("uni@example.com").token();
+    assertThatThrownBy(() -> tokens.verify(future)).isInstanceOf(ServiceException.class);
+  }
+
+  @Test
   void anExpiredTokenIsRefused() {
     Clock past = Clock.fixed(Instant.now().minus(Duration.ofHours(2)), ZoneOffset.UTC);
     String old = new TokenService(SECRET, Duration.ofHours(1), past).issueUser("uni@example.com").token();

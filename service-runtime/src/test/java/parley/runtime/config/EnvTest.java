@@ -35,6 +35,28 @@ class EnvTest {
   }
 
   @Test
+  void durationsOfZeroOrLessAreRefusedNamingTheVariable() {
+    // CONSUMER_BLOCK_MS=0 used to block forever
+    assertThatThrownBy(() -> new Env(Map.of("CONSUMER_BLOCK_MS", "0")).millis("CONSUMER_BLOCK_MS", java.time.Duration.ofSeconds(2)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("CONSUMER_BLOCK_MS must be from 1");
+    assertThatThrownBy(() -> new Env(Map.of("LOGIN_WINDOW_SECONDS", "-5")).seconds("LOGIN_WINDOW_SECONDS", java.time.Duration.ofMinutes(5)))
+        .hasMessageContaining("LOGIN_WINDOW_SECONDS");
+    assertThat(new Env(Map.of("USER_CACHE_SECONDS", "0")).seconds("USER_CACHE_SECONDS", java.time.Duration.ofMinutes(1), 0)).isZero();
+    assertThatThrownBy(() -> new Env(Map.of("BCRYPT_COST", "40")).integer("BCRYPT_COST", 12, 4, 31)).hasMessageContaining("BCRYPT_COST must be from 4 to 31");
+  }
+
+  @Test
+  void aPublishedExampleSecretIsRefused() {
+    // issue 16, example 1: the documented values passed the length check
+    for (String published : Env.PUBLISHED_SECRETS) {
+      assertThatThrownBy(() -> new Env(Map.of("AUTH_SECRET", published)).secret("AUTH_SECRET"))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("example value");
+    }
+  }
+
+  @Test
   void aShortSecretIsRefused() {
     assertThatThrownBy(() -> new Env(Map.of("AUTH_SECRET", "short")).secret("AUTH_SECRET"))
         .hasMessageContaining("AUTH_SECRET must be at least 32 bytes");

@@ -238,4 +238,64 @@ class StreamConsumerTest {
     assertThat(entries.get(0).getBody()).containsOnlyKeys("type", "x");
   }
 
+  @Test
+  @SuppressWarnings("unchecked")
+  void ownPendingEntriesDeliveredTooOftenGoToDeadLettersAtStartInsteadOfLoopingForever() {
+    String poison = append(1);
+    cmd.xgroupCreate(io.lettuce.core.XReadArgs.StreamOffset.from(STREAM, "0-0"), "notification-svc");
+    // an entry that crashed the process each time it was read: delivered to "me" 3 times
+    cmd.xreadgroup(io.lettuce.core.Consumer.from("notification-svc", "me"), io.lettuce.core.XReadArgs.StreamOffset.lastConsumed(STREAM));
+    for (int i = 0; i < 2; i++) {
+      cmd.xreadgroup(io.lettuce.core.Consumer.from("notification-svc", "me"), io.lettuce.core.XReadArgs.StreamOffset.from(STREAM, "0-0"));
+    }
+    List<Long> seen = new CopyOnWriteArrayList<>();
+
+    consumer = start("me", Duration.ofSeconds(60), (id, e) -> { seen.add(((MessageSent) e).messageId()); return done(null); });
+    append(2);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> seen.contains(2L));
+    assertThat(seen).containsExactly(2L);
+    var dead = cmd.xrange(STREAM + ":dead", io.lettuce.core.Range.create("-", "+"));
+    assertThat(dead).hasSize(1);
+    assertThat(dead.get(0).getBody()).containsEntry("dead_entry_id", poison);
+    assertThat(dead.get(0).getBody().get("dead_reason")).contains("giving up after 3 deliveries");
+  }
+
+  @Test
+  void aConsumerStaysHealthyThroughAMissingGroupAndIsUnhealthyOnceClosed() {
+    List<Long> seen = new CopyOnWriteArrayList<>();
+    consumer = start("c1", Duration.ofSeconds(30), (id, e) -> { seen.add(((MessageSent) e).messageId()); return done(null); });
+    append(1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 1);
+    assertThat(consumer.healthy()).isTrue();
+
+    cmd.xgroupDestroy(STREAM, "notification-svc"); // NOGROUP on the next read
+    cmd.set("blocker", "x");
+    append(2);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains(2L));
+    assertThat(consumer.healthy()).isTrue();
+    consumer.close();
+    assertThat(consumer.healthy()).isFalse();
+  }
+
+  @Test
+  void aPendingEntryTrimmedAwayIsAcknowledgedAndCountedNotSilentlyDropped() {
+    var registry = new SimpleMeterRegistry();
+    String gone = append(1);
+    cmd.xgroupCreate(io.lettuce.core.XReadArgs.StreamOffset.from(STREAM, "0-0"), "notification-svc");
+    cmd.xreadgroup(io.lettuce.core.Consumer.from("notification-svc", "me"), io.lettuce.core.XReadArgs.StreamOffset.lastConsumed(STREAM));
+    cmd.xdel(STREAM, gone);
+    consumer =
+        new StreamConsumer(
+                new StreamConsumer.Settings(STREAM, "notification-svc", "me", 10, Duration.ofMillis(100), Duration.ofSeconds(60), Duration.ofHours(1), 3, 1000),
+                connections.connectBlocking(redis.url(1), Duration.ofMillis(100)),
+                connections.connect(redis.url(1)),
+                (id, e) -> done(null),
+                registry)
+            .start();
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> cmd.xpending(STREAM, "notification-svc").getCount() == 0);
+    assertThat(registry.counter("parley.stream.lost", "stream", STREAM).count()).isEqualTo(1);
+  }
 }

@@ -1,10 +1,15 @@
 package parley.user.domain;
 
-/** Counts failed logins per account in a window; too many and logins are refused for a while. */
-public interface LoginLimiter {
-  boolean blocked(String email);
+import java.time.Duration;
 
-  void recordFailure(String email);
+/**
+ * Limits login attempts per account in a window. An attempt is counted before the password is
+ * checked, so parallel guesses cannot all slip in before the first failure is counted; success
+ * resets the count.
+ */
+public interface LoginLimiter {
+  /** Counts one attempt; {@link Duration#ZERO} when it may go ahead, else how long to wait. */
+  Duration attempt(String email);
 
   void reset(String email);
 }

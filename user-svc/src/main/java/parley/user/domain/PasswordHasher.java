@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 
 /** bcrypt (salted, slow) from a maintained library. Passwords are 8 to 72 bytes (bcrypt's limit). */
 public final class PasswordHasher {
+  /** bcrypt's limit: longer passwords are refused at registration (400) and never match at login. */
+  public static final int MAX_BYTES = 72;
   private final int cost;
   // Verified against when the account does not exist, so both cases take the same time.
   private final String decoy;

@@ -44,19 +44,22 @@ public final class UserAccounts {
       throw ServiceException.invalid("email and password are required");
     }
     String e = email.trim().toLowerCase(java.util.Locale.ROOT);
-    if (limiter.blocked(e)) {
-      throw new ServiceException(ErrorCode.RESOURCE_EXHAUSTED, "too many failed logins for this account; try again in a few minutes");
+    java.time.Duration wait = limiter.attempt(e);
+    if (!wait.isZero()) {
+      long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+      throw ServiceException.tooMany("too many login attempts for this account; try again in " + seconds + " s", java.time.Duration.ofSeconds(seconds));
     }
     Optional<StoredUser> user = store.find(e);
     boolean ok;
-    if (user.isPresent()) {
+    if (password.getBytes(StandardCharsets.UTF_8).length > PasswordHasher.MAX_BYTES) {
+      ok = false; // no account has such a password (registration refuses it); bcrypt would refuse it too
+    } else if (user.isPresent()) {
       ok = hasher.matches(password, user.get().passwordHash());
     } else {
       hasher.burn(password);
       ok = false;
     }
     if (!ok) {
-      limiter.recordFailure(e);
       return Optional.empty();
     }
     limiter.reset(e);
@@ -112,8 +115,8 @@ public final class UserAccounts {
       throw ServiceException.invalid("password is required");
     }
     int bytes = password.getBytes(StandardCharsets.UTF_8).length;
-    if (bytes < 8 || bytes > 72) {
-      throw ServiceException.invalid("password must be 8 to 72 bytes long");
+    if (bytes < 8 || bytes > PasswordHasher.MAX_BYTES) {
+      throw ServiceException.invalid("password must be 8 to " + PasswordHasher.MAX_BYTES + " bytes long");
     }
     return password;
   }

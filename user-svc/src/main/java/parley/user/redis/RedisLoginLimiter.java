@@ -1,33 +1,29 @@
 package parley.user.redis;
 
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
+import java.util.List;
+import parley.runtime.redis.LuaScript;
 import parley.user.domain.LoginLimiter;
 
-/** Failed logins counted in {@code login_failures:{email}}, which expires with the window. */
+/** Login attempts counted in {@code login_failures:{email}} by one script, which also sets its expiry. */
 public final class RedisLoginLimiter implements LoginLimiter {
+  private static final LuaScript ATTEMPT = LuaScript.fromResource(RedisLoginLimiter.class, "login_attempt.lua");
   private final RedisCommands<String, String> redis;
-  private final int maxFailures;
+  private final int maxAttempts;
   private final Duration window;
 
-  public RedisLoginLimiter(RedisCommands<String, String> redis, int maxFailures, Duration window) {
+  public RedisLoginLimiter(RedisCommands<String, String> redis, int maxAttempts, Duration window) {
     this.redis = redis;
-    this.maxFailures = maxFailures;
+    this.maxAttempts = maxAttempts;
     this.window = window;
   }
 
   @Override
-  public boolean blocked(String email) {
-    String count = redis.get(UserKeys.loginFailures(email));
-    return count != null && Long.parseLong(count) >= maxFailures;
-  }
-
-  @Override
-  public void recordFailure(String email) {
-    String key = UserKeys.loginFailures(email);
-    if (redis.incr(key) == 1L) {
-      redis.expire(key, window);
-    }
+  public Duration attempt(String email) {
+    Long waitMs = ATTEMPT.run(redis, ScriptOutputType.INTEGER, List.of(UserKeys.loginFailures(email)), List.of(Long.toString(window.toMillis()), Integer.toString(maxAttempts)));
+    return Duration.ofMillis(waitMs == null ? 0 : waitMs);
   }
 
   @Override

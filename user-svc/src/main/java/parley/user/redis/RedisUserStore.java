@@ -31,12 +31,10 @@ public final class RedisUserStore implements UserStore {
   private static final LuaScript DELETE = LuaScript.fromResource(RedisUserStore.class, "delete.lua");
 
   private final RedisCommands<String, String> redis;
-  private final long streamMaxLen;
   private final Clock clock;
 
-  public RedisUserStore(RedisCommands<String, String> redis, long streamMaxLen, Clock clock) {
+  public RedisUserStore(RedisCommands<String, String> redis, Clock clock) {
     this.redis = redis;
-    this.streamMaxLen = streamMaxLen;
     this.clock = clock;
   }
 
@@ -56,7 +54,7 @@ public final class RedisUserStore implements UserStore {
   }
 
   private boolean write(LuaScript script, String email, String json, DomainEvent event) {
-    List<String> args = new ArrayList<>(List.of(email, json, Long.toString(streamMaxLen)));
+    List<String> args = new ArrayList<>(List.of(email, json));
     LuaScript.appendFields(args, EventCodec.encode(event));
     Long done =
         script.run(

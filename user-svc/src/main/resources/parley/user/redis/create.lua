@@ -1,6 +1,6 @@
--- KEYS: user:{email}, users, events:users   ARGV: email, json, maxlen, nfields, field...
+-- KEYS: user:{email}, users, events:users   ARGV: email, json, nfields, field...
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('ZADD', KEYS[2], 0, ARGV[1])
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, 5, 4 + tonumber(ARGV[4])))
+redis.call('XADD', KEYS[3], '*', unpack(ARGV, 4, 3 + tonumber(ARGV[3])))
 return 1
