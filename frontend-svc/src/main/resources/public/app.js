@@ -187,6 +187,8 @@ function connect() {
   src.addEventListener('heartbeat', () => { setConn('live'); watchdog(); });
   src.addEventListener('reset', () => { loadNotifications(); loadConversations(); });
   src.addEventListener('bye', () => { src.close(); setConn('connecting'); reconnectSoon(); });
+  // the token this stream was opened with expired: log in again (reconnecting would get 401)
+  src.addEventListener('revoked', () => { src.close(); signedOut(); });
   src.onerror = () => {
     // EventSource retries by itself while it can (sending Last-Event-ID); when it gives up we start over.
     setConn(src.readyState === EventSource.CLOSED ? 'offline' : 'connecting');

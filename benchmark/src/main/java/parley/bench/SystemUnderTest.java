@@ -13,7 +13,6 @@ import parley.message.MessageApp;
 import parley.message.MessageConfig;
 import parley.notification.NotificationApp;
 import parley.notification.NotificationConfig;
-import parley.runtime.ServiceHost;
 import parley.runtime.config.Env;
 import parley.user.UserApp;
 import parley.user.UserConfig;
@@ -95,12 +94,7 @@ final class SystemUnderTest implements AutoCloseable {
   @Override
   public void close() throws Exception {
     for (int i = owned.size() - 1; i >= 0; i--) {
-      AutoCloseable c = owned.get(i);
-      if (c instanceof ServiceHost h) {
-        h.close();
-      } else {
-        c.close();
-      }
+      owned.get(i).close();
     }
   }
 }

@@ -5,28 +5,21 @@ import java.util.Optional;
 
 /** The wire names of the event types, one per record. */
 public enum EventType {
-  USER_REGISTERED("UserRegistered", Streams.USERS),
-  USER_UPDATED("UserUpdated", Streams.USERS),
-  USER_DELETED("UserDeleted", Streams.USERS),
-  MESSAGE_SENT("MessageSent", Streams.MESSAGES),
-  MESSAGE_READ("MessageRead", Streams.MESSAGES),
-  MESSAGE_DELETED("MessageDeleted", Streams.MESSAGES);
+  USER_REGISTERED("UserRegistered"),
+  USER_UPDATED("UserUpdated"),
+  USER_DELETED("UserDeleted"),
+  MESSAGE_SENT("MessageSent"),
+  MESSAGE_READ("MessageRead"),
+  MESSAGE_DELETED("MessageDeleted");
 
   private final String wire;
-  private final String stream;
 
-  EventType(String wire, String stream) {
+  EventType(String wire) {
     this.wire = wire;
-    this.stream = stream;
   }
 
   public String wire() {
     return wire;
-  }
-
-  /** The stream this type of event is appended to. */
-  public String stream() {
-    return stream;
   }
 
   public static Optional<EventType> fromWire(String wire) {

@@ -55,12 +55,6 @@ class EventCodecTest {
   }
 
   @Test
-  void eachTypeNamesTheStreamItBelongsTo() {
-    assertThat(EventType.USER_DELETED.stream()).isEqualTo(Streams.USERS);
-    assertThat(EventType.MESSAGE_SENT.stream()).isEqualTo(Streams.MESSAGES);
-  }
-
-  @Test
   void anUnknownTypeIsATypedError() {
     Map<String, String> fields = valid();
     fields.put("type", "MessageExploded");

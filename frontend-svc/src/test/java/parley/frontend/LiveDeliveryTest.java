@@ -284,6 +284,27 @@ class LiveDeliveryTest {
   }
 
   @Test
+  void liveStreamsEndWhenTheirTokenExpires() throws Exception {
+    // issue 16, example 6: SSE and Subscribe kept delivering after the token expired
+    stack = new ParleyStack(redis);
+    stack.register(FC);
+    var shortLived = new parley.runtime.auth.TokenService(ParleyStack.SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8), Duration.ofSeconds(2), java.time.Clock.systemUTC());
+    String token = shortLived.issueUser(FC).token();
+    SseClient events = sse(token, null);
+    List<Throwable> ended = new CopyOnWriteArrayList<>();
+    FrontendServiceGrpc.newStub(frontendChannel())
+        .withCallCredentials(PeerChannel.bearer(token))
+        .subscribe(SubscribeRequest.newBuilder().setEmail(FC).build(), collect(new ArrayList<Notification>(), ended));
+
+    SseClient.Event revoked = events.next("revoked", WAIT);
+    assertThat(revoked).isNotNull();
+    assertThat(revoked.data()).contains("expired");
+    await().atMost(WAIT).until(() -> events.ended && !ended.isEmpty());
+    assertThat(io.grpc.Status.fromThrowable(ended.get(0)).getCode()).isEqualTo(io.grpc.Status.Code.UNAUTHENTICATED);
+    awaitLiveConnections(0);
+  }
+
+  @Test
   void aCursorOlderThanTheRetainedHistoryGetsAResetEvent() throws Exception {
     stack = new ParleyStack(redis, Map.of("NOTIFICATIONS_MAX_PER_USER", "2"));
     String uni = stack.register(UNI);
@@ -508,6 +529,11 @@ class LiveDeliveryTest {
   }
 
   private static <T> StreamObserver<T> collect(List<T> into) {
+    return collect(into, new ArrayList<>());
+  }
+
+  /** Collects what arrives, and the error the stream ends with. */
+  private static <T> StreamObserver<T> collect(List<T> into, List<Throwable> errors) {
     return new StreamObserver<>() {
       @Override
       public void onNext(T value) {
@@ -515,7 +541,9 @@ class LiveDeliveryTest {
       }
 
       @Override
-      public void onError(Throwable t) {}
+      public void onError(Throwable t) {
+        errors.add(t);
+      }
 
       @Override
       public void onCompleted() {}

@@ -258,7 +258,7 @@ class MessageSvcTest {
     String fc = svc.register(FC);
     assertThat(send(uni, FC, "cached now").status()).isEqualTo(201);
 
-    assertThat(svc.userHttp.delete("/users/" + FC, fc).status()).isEqualTo(204);
+    assertThat(svc.userHttp.send("DELETE", "/users/" + FC, parley.testkit.HttpJson.obj("current_password", "secret-pass"), fc).status()).isEqualTo(204);
 
     await().atMost(Duration.ofSeconds(5)).until(() -> send(uni, FC, "are you there?").status() == 404);
   }

@@ -108,7 +108,10 @@ class UserGrpcTest {
     assertThat(code(() -> uni.updateUser(UpdateUserRequest.newBuilder().setEmail("fc@example.com").setName("X").build()))).isEqualTo(Status.Code.PERMISSION_DENIED);
     assertThat(code(() -> uni.deleteUser(DeleteUserRequest.newBuilder().setEmail("fc@example.com").build()))).isEqualTo(Status.Code.PERMISSION_DENIED);
     assertThat(uni.updateUser(UpdateUserRequest.newBuilder().setEmail("uni@example.com").setName("U").build()).getName()).isEqualTo("U");
-    assertThat(uni.deleteUser(DeleteUserRequest.newBuilder().setEmail("uni@example.com").build()).getDeleted()).isTrue();
+    assertThat(code(() -> uni.deleteUser(DeleteUserRequest.newBuilder().setEmail("uni@example.com").build()))).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(code(() -> uni.deleteUser(DeleteUserRequest.newBuilder().setEmail("uni@example.com").setCurrentPassword("wrong-password").build())))
+        .isEqualTo(Status.Code.UNAUTHENTICATED);
+    assertThat(uni.deleteUser(DeleteUserRequest.newBuilder().setEmail("uni@example.com").setCurrentPassword("secret-pass").build()).getDeleted()).isTrue();
     assertThat(code(() -> uni.getUser(GetUserRequest.newBuilder().setEmail("uni@example.com").build()))).isEqualTo(Status.Code.NOT_FOUND);
   }
 

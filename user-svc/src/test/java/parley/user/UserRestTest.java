@@ -234,7 +234,7 @@ class UserRestTest {
     register("Uni", "uni@example.com", "secret-pass");
     String uni = login("uni@example.com", "secret-pass");
 
-    HttpJson.Reply r = http.put("/users/uni@example.com", obj("name", "Universidad", "password", "new-secret-pass"), uni);
+    HttpJson.Reply r = http.put("/users/uni@example.com", obj("name", "Universidad", "password", "new-secret-pass", "current_password", "secret-pass"), uni);
 
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.json().path("name").asText()).isEqualTo("Universidad");
@@ -244,13 +244,33 @@ class UserRestTest {
   }
 
   @Test
+  void aTokenAloneCannotChangeThePasswordOrDeleteTheAccount() {
+    // issue 16, example 2: a stolen token changed the password without the current one
+    register("Uni", "uni@example.com", "secret-pass");
+    String uni = login("uni@example.com", "secret-pass");
+
+    HttpJson.Reply noCurrent = http.put("/users/uni@example.com", obj("password", "taken-over-pass"), uni);
+    HttpJson.Reply wrongCurrent = http.put("/users/uni@example.com", obj("password", "taken-over-pass", "current_password", "a-guess-123"), uni);
+    HttpJson.Reply deleteNoBody = http.delete("/users/uni@example.com", uni);
+    HttpJson.Reply deleteWrong = http.send("DELETE", "/users/uni@example.com", obj("current_password", "a-guess-123"), uni);
+
+    assertThat(noCurrent.status()).isEqualTo(400);
+    assertThat(noCurrent.json().path("message").asText()).contains("current_password is required");
+    assertThat(wrongCurrent.status()).isEqualTo(401);
+    assertThat(deleteNoBody.status()).isEqualTo(400);
+    assertThat(deleteWrong.status()).isEqualTo(401);
+    assertThat(http.post("/login", obj("email", "uni@example.com", "password", "secret-pass"), null).status()).isEqualTo(200);
+    assertThat(http.put("/users/uni@example.com", obj("name", "Only the name"), uni).status()).as("a name needs no password").isEqualTo(200);
+  }
+
+  @Test
   void youCannotChangeOrDeleteSomeoneElse() {
     register("Uni", "uni@example.com", "secret-pass");
     register("Fc", "fc@example.com", "secret-pass");
     String uni = login("uni@example.com", "secret-pass");
 
     assertThat(http.put("/users/fc@example.com", obj("name", "Hacked"), uni).status()).isEqualTo(403);
-    assertThat(http.delete("/users/fc@example.com", uni).status()).isEqualTo(403);
+    assertThat(http.send("DELETE", "/users/fc@example.com", obj("current_password", "secret-pass"), uni).status()).isEqualTo(403);
     assertThat(db.sync().get("user:fc@example.com")).contains("\"name\":\"Fc\"");
   }
 
@@ -259,7 +279,7 @@ class UserRestTest {
     register("Uni", "uni@example.com", "secret-pass");
     String uni = login("uni@example.com", "secret-pass");
 
-    assertThat(http.delete("/users/uni@example.com", uni).status()).isEqualTo(204);
+    assertThat(http.send("DELETE", "/users/uni@example.com", obj("current_password", "secret-pass"), uni).status()).isEqualTo(204);
     assertThat(db.sync().exists("user:uni@example.com")).isZero();
     assertThat(db.sync().zcard("users")).isZero();
     var last = db.sync().xrevrange("events:users", Range.create("-", "+"), io.lettuce.core.Limit.from(1)).get(0).getBody();

@@ -143,6 +143,6 @@ public final class FrontendGrpcService extends FrontendServiceGrpc.FrontendServi
     ServerCallStreamObserver<Notification> out = (ServerCallStreamObserver<Notification>) response;
     LiveSession session = new LiveSession(email, new GrpcSink(out), acks, stats);
     out.setOnCancelHandler(() -> session.close("client cancelled"));
-    hub.join(session, afterId);
+    hub.join(session, afterId, Caller.tokenExpiresAt());
   }
 }

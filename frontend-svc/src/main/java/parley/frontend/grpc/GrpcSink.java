@@ -51,13 +51,22 @@ final class GrpcSink implements LiveSink {
   }
 
   @Override
-  public synchronized void close(String reason) {
+  public void revoke(String reason) {
+    end(Status.UNAUTHENTICATED.withDescription(reason));
+  }
+
+  @Override
+  public void close(String reason) {
+    end(Status.UNAVAILABLE.withDescription(reason));
+  }
+
+  private synchronized void end(Status status) {
     if (done) {
       return;
     }
     done = true;
     if (!out.isCancelled()) {
-      out.onError(Status.UNAVAILABLE.withDescription(reason).asRuntimeException());
+      out.onError(status.asRuntimeException());
     }
   }
 }

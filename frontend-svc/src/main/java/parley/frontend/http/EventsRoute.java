@@ -59,9 +59,12 @@ public final class EventsRoute implements AutoCloseable {
 
   private void open(SseClient client) {
     Principal caller;
+    java.time.Instant expiresAt;
     String afterId;
     try {
-      caller = auth.caller(client.ctx());
+      var session = auth.session(client.ctx());
+      caller = session.principal();
+      expiresAt = session.expiresAt();
       afterId = cursor(client.ctx().header("Last-Event-ID"), client.ctx().queryParam("last_event_id"));
     } catch (ServiceException e) {
       HttpErrors.write(client.ctx(), e.code(), e.getMessage());
@@ -75,7 +78,7 @@ public final class EventsRoute implements AutoCloseable {
       open.remove(session);
       session.close("client closed");
     });
-    hub.join(session, afterId);
+    hub.join(session, afterId, expiresAt);
   }
 
   static String cursor(String header, String query) {

@@ -60,11 +60,22 @@ final class SseSink implements LiveSink {
     return quietly(() -> client.sendEvent("heartbeat", Map.of("at", at))) && !client.terminated();
   }
 
+  /** A {@code revoked} event (the page logs in again instead of reconnecting), then the end. */
   @Override
-  public synchronized void close(String reason) {
+  public void revoke(String reason) {
+    end("revoked", reason);
+  }
+
+  /** A {@code bye} event (the client reconnects), then the end. */
+  @Override
+  public void close(String reason) {
+    end("bye", reason);
+  }
+
+  private synchronized void end(String event, String reason) {
     if (!client.terminated()) {
       if (!broken) {
-        quietly(() -> client.sendEvent("bye", Map.of("reason", reason)));
+        quietly(() -> client.sendEvent(event, Map.of("reason", reason)));
       }
       quietly(client::close);
     }

@@ -49,6 +49,8 @@ public final class LiveHub implements AutoCloseable {
   private final Map<String, CompletableFuture<Void>> subscribed = new ConcurrentHashMap<>();
   private final AtomicBoolean reconcileQueued = new AtomicBoolean();
   private final AtomicInteger connections = new AtomicInteger();
+  // ends sessions when their token expires; a closed session cancels its task (removed at once)
+  private final java.util.concurrent.ScheduledThreadPoolExecutor expiries = expiryTimer();
   private final AtomicInteger controlSubscriptions = new AtomicInteger();
   private final Counter reconciles;
 
@@ -116,8 +118,27 @@ public final class LiveHub implements AutoCloseable {
     }
   }
 
+  /**
+   * Joins the session, and ends it with a {@code revoked} event when {@code tokenExpiresAt}
+   * passes: a live stream does not outlive the token it was opened with.
+   */
+  public void join(LiveSession session, String afterId, java.time.Instant tokenExpiresAt) {
+    long delay = java.time.Duration.between(java.time.Instant.now(), tokenExpiresAt).toMillis();
+    if (tokenExpiresAt.isBefore(java.time.Instant.MAX.minusSeconds(1)) && delay < Long.MAX_VALUE / 2) {
+      java.util.concurrent.ScheduledFuture<?> expiry =
+          expiries.schedule(() -> session.revoke("your token expired; log in again"), Math.max(0, delay), TimeUnit.MILLISECONDS);
+      join(session, afterId, () -> expiry.cancel(false));
+    } else {
+      join(session, afterId, () -> {});
+    }
+  }
+
   /** Joins the session to its user's channel, then starts its replay from {@code afterId}. */
   public void join(LiveSession session, String afterId) {
+    join(session, afterId, () -> {});
+  }
+
+  private void join(LiveSession session, String afterId, Runnable alsoOnClose) {
     String email = session.email();
     CompletableFuture<Void> ready;
     synchronized (sessions) {
@@ -130,7 +151,10 @@ public final class LiveHub implements AutoCloseable {
       }
       ready = subscribed.get(email);
     }
-    session.onClose(() -> leave(session));
+    session.onClose(() -> {
+      alsoOnClose.run();
+      leave(session);
+    });
     // never blocks the caller (a gRPC event loop or an HTTP thread): the replay starts once the
     // channel is live. A copy times out, not the SUBSCRIBE that the user's other sessions share.
     ready.copy()
@@ -244,6 +268,9 @@ public final class LiveHub implements AutoCloseable {
                 reconcileQueued.set(false);
               }
               List<LiveSession> all = all();
+              if (all.isEmpty()) {
+                return;
+              }
               log.info("reconciling {} live sessions with their pending notifications ({})", all.size(), reason);
               reconciles.increment();
               all.forEach(s -> s.reconcile(replay));
@@ -255,8 +282,15 @@ public final class LiveHub implements AutoCloseable {
     return sessions.values().stream().flatMap(Set::stream).toList();
   }
 
+  private static java.util.concurrent.ScheduledThreadPoolExecutor expiryTimer() {
+    var timer = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> Thread.ofPlatform().daemon(true).name("live-expiry").unstarted(r));
+    timer.setRemoveOnCancelPolicy(true);
+    return timer;
+  }
+
   @Override
   public void close() {
+    expiries.shutdownNow();
     all().forEach(s -> s.close("server shutting down; reconnect shortly"));
   }
 }

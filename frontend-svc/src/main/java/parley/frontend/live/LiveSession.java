@@ -271,6 +271,11 @@ public final class LiveSession {
     }
   }
 
+  /** Ends the session because its token no longer holds: SSE gets a {@code revoked} event, gRPC UNAUTHENTICATED. */
+  public void revoke(String reason) {
+    end(() -> sink.revoke(reason));
+  }
+
   /**
    * Ends the session: leaves the hub, stops the writer, closes the sink. Idempotent, and never
    * waits: it is called from Redis' Pub/Sub thread when a client is too slow, and that client's
@@ -278,13 +283,17 @@ public final class LiveSession {
    * a thread of its own.
    */
   public void close(String reason) {
+    end(() -> sink.close(reason));
+  }
+
+  private synchronized void end(Runnable closeSink) {
     if (closed) {
       return;
     }
     closed = true;
     onClose.run();
     writer.shutdown();
-    Thread.ofVirtual().name("live-close").start(() -> sink.close(reason));
+    Thread.ofVirtual().name("live-close").start(closeSink);
   }
 
   /** Whether {@link #close} was called. */

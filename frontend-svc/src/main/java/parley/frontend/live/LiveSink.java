@@ -23,4 +23,9 @@ public interface LiveSink {
 
   /** Ends the connection (server shutting down, or the client is too slow). */
   void close(String reason);
+
+  /** Ends the connection because the client's credentials no longer hold (token expired). */
+  default void revoke(String reason) {
+    close(reason);
+  }
 }

@@ -76,6 +76,14 @@ public final class TokenService {
    * @throws ServiceException UNAUTHENTICATED when it is missing, tampered with, expired or foreign
    */
   public Principal verify(String token) {
+    return verified(token).principal();
+  }
+
+  /** A verified token: whose it is, and until when it is valid. */
+  public record Verified(Principal principal, Instant expiresAt) {}
+
+  /** Like {@link #verify}, with the token's expiry (a live stream must end then). */
+  public Verified verified(String token) {
     if (token == null || token.isBlank()) {
       throw new ServiceException(ErrorCode.UNAUTHENTICATED, "an access token is required");
     }
@@ -91,7 +99,8 @@ public final class TokenService {
       if (jwt.getSubject() == null || jwt.getSubject().isBlank()) {
         throw new JWTVerificationException("no subject");
       }
-      return new Principal(jwt.getSubject(), k);
+      Instant expires = jwt.getExpiresAtAsInstant() == null ? Instant.MAX : jwt.getExpiresAtAsInstant();
+      return new Verified(new Principal(jwt.getSubject(), k), expires);
     } catch (TokenExpiredException e) {
       throw new ServiceException(ErrorCode.UNAUTHENTICATED, "the access token has expired; log in again");
     } catch (JWTVerificationException e) {

@@ -39,8 +39,11 @@ public final class AuthInterceptor implements ServerInterceptor {
       return next.startCall(call, headers);
     }
     Principal principal;
+    java.time.Instant expiresAt;
     try {
-      principal = tokens.verify(TokenService.bearer(header).orElse(null));
+      TokenService.Verified verified = tokens.verified(TokenService.bearer(header).orElse(null));
+      principal = verified.principal();
+      expiresAt = verified.expiresAt();
     } catch (ServiceException e) {
       if (access == Access.PUBLIC) {
         return next.startCall(call, headers);
@@ -55,7 +58,7 @@ public final class AuthInterceptor implements ServerInterceptor {
           new Metadata());
       return new ServerCall.Listener<>() {};
     }
-    Context context = Context.current().withValue(Caller.KEY, principal);
+    Context context = Context.current().withValue(Caller.KEY, principal).withValue(Caller.EXPIRES_AT, expiresAt);
     return Contexts.interceptCall(context, call, headers, next);
   }
 }

@@ -7,6 +7,7 @@ import parley.runtime.error.ServiceException;
 /** The verified caller of the current gRPC call, put in the {@link Context} by {@link AuthInterceptor}. */
 public final class Caller {
   static final Context.Key<Principal> KEY = Context.key("parley-principal");
+  static final Context.Key<java.time.Instant> EXPIRES_AT = Context.key("parley-token-expires-at");
 
   private Caller() {}
 
@@ -18,6 +19,12 @@ public final class Caller {
           parley.runtime.error.ErrorCode.UNAUTHENTICATED, "an access token is required");
     }
     return principal;
+  }
+
+  /** When the caller's token expires (a live stream ends then). */
+  public static java.time.Instant tokenExpiresAt() {
+    java.time.Instant at = EXPIRES_AT.get();
+    return at == null ? java.time.Instant.MAX : at;
   }
 
   /** The caller, who must be {@code email} themselves (or a service acting for them). */

@@ -21,12 +21,17 @@ public final class HttpAuth {
   }
 
   public Principal caller(Context ctx) {
+    return session(ctx).principal();
+  }
+
+  /** The caller and when their token expires (a live stream ends then). */
+  public TokenService.Verified session(Context ctx) {
     String token = token(ctx);
     if (token == null || token.isBlank()) {
       throw new ServiceException(
           ErrorCode.UNAUTHENTICATED, "log in first: send Authorization: Bearer <token> (POST /login on user-svc)");
     }
-    return tokens.verify(token);
+    return tokens.verified(token);
   }
 
   /**

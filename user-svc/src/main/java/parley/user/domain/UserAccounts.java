@@ -44,11 +44,7 @@ public final class UserAccounts {
       throw ServiceException.invalid("email and password are required");
     }
     String e = email.trim().toLowerCase(java.util.Locale.ROOT);
-    java.time.Duration wait = limiter.attempt(e);
-    if (!wait.isZero()) {
-      long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
-      throw ServiceException.tooMany("too many login attempts for this account; try again in " + seconds + " s", java.time.Duration.ofSeconds(seconds));
-    }
+    refuseWhileLimited(e);
     Optional<StoredUser> user = store.find(e);
     boolean ok;
     if (password.getBytes(StandardCharsets.UTF_8).length > PasswordHasher.MAX_BYTES) {
@@ -84,13 +80,19 @@ public final class UserAccounts {
     return store.list(size, after);
   }
 
-  /** Changes name and/or password; null means unchanged. */
-  public User update(String email, String name, String password) {
+  /**
+   * Changes name and/or password; null means unchanged. A new password needs the current one
+   * (a stolen token alone must not lock the owner out of the account).
+   */
+  public User update(String email, String name, String password, String currentPassword) {
     String e = Validation.email("email", email);
     if (name == null && password == null) {
       throw ServiceException.invalid("nothing to change: give a name and/or a password");
     }
     StoredUser current = store.find(e).orElseThrow(() -> ServiceException.notFound("user " + e + " is not registered"));
+    if (password != null) {
+      requireCurrentPassword(current, currentPassword, "changing the password");
+    }
     StoredUser next =
         new StoredUser(
             name == null ? current.name() : Validation.text("name", name, MAX_NAME),
@@ -103,10 +105,34 @@ public final class UserAccounts {
     return next.view();
   }
 
-  public void delete(String email) {
+  /** Deletes the account; needs its current password. */
+  public void delete(String email, String currentPassword) {
     String e = Validation.email("email", email);
+    StoredUser current = store.find(e).orElseThrow(() -> ServiceException.notFound("user " + e + " is not registered"));
+    requireCurrentPassword(current, currentPassword, "deleting the account");
     if (!store.delete(e)) {
       throw ServiceException.notFound("user " + e + " is not registered");
+    }
+  }
+
+  /** The account's current password, checked and counted like a login attempt. */
+  private void requireCurrentPassword(StoredUser account, String given, String what) {
+    if (given == null || given.isEmpty()) {
+      throw ServiceException.invalid("current_password is required for " + what);
+    }
+    refuseWhileLimited(account.email());
+    boolean ok = given.getBytes(StandardCharsets.UTF_8).length <= PasswordHasher.MAX_BYTES && hasher.matches(given, account.passwordHash());
+    if (!ok) {
+      throw new ServiceException(ErrorCode.UNAUTHENTICATED, "current_password is wrong");
+    }
+    limiter.reset(account.email());
+  }
+
+  private void refuseWhileLimited(String email) {
+    java.time.Duration wait = limiter.attempt(email);
+    if (!wait.isZero()) {
+      long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+      throw ServiceException.tooMany("too many login attempts for this account; try again in " + seconds + " s", java.time.Duration.ofSeconds(seconds));
     }
   }
 

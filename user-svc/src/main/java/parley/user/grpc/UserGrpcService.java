@@ -60,7 +60,6 @@ public final class UserGrpcService extends UserServiceGrpc.UserServiceImplBase {
 
   @Override
   public void listUsers(ListUsersRequest request, StreamObserver<ListUsersResponse> response) {
-    Caller.current();
     UserPage page = accounts.list(request.getPageSize(), request.getPageToken());
     reply(
         response,
@@ -85,13 +84,14 @@ public final class UserGrpcService extends UserServiceGrpc.UserServiceImplBase {
             accounts.update(
                 request.getEmail(),
                 request.hasName() ? request.getName() : null,
-                request.hasPassword() ? request.getPassword() : null)));
+                request.hasPassword() ? request.getPassword() : null,
+                request.hasCurrentPassword() ? request.getCurrentPassword() : null)));
   }
 
   @Override
   public void deleteUser(DeleteUserRequest request, StreamObserver<DeleteUserResponse> response) {
     Caller.requireSelf(request.getEmail());
-    accounts.delete(request.getEmail());
+    accounts.delete(request.getEmail(), request.getCurrentPassword());
     reply(response, DeleteUserResponse.newBuilder().setDeleted(true).build());
   }
 

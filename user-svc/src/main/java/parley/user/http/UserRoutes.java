@@ -16,7 +16,9 @@ import parley.user.domain.UserPage;
 public final class UserRoutes {
   record RegisterBody(String name, String email, String password) {}
 
-  record UpdateBody(String name, String password) {}
+  record UpdateBody(String name, String password, String current_password) {}
+
+  record DeleteBody(String current_password) {}
 
   record LoginBody(String email, String password) {}
 
@@ -58,13 +60,13 @@ public final class UserRoutes {
     String email = ctx.pathParam("email");
     auth.requireSelf(ctx, email);
     UpdateBody body = RequestParams.body(ctx, UpdateBody.class);
-    ctx.json(view(accounts.update(email, body.name(), body.password())));
+    ctx.json(view(accounts.update(email, body.name(), body.password(), body.current_password())));
   }
 
   private void delete(Context ctx) {
     String email = ctx.pathParam("email");
     auth.requireSelf(ctx, email);
-    accounts.delete(email);
+    accounts.delete(email, RequestParams.body(ctx, DeleteBody.class).current_password());
     ctx.status(204);
   }
 
