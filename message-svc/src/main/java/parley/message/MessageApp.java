@@ -35,10 +35,17 @@ public final class MessageApp {
       StatefulRedisConnection<String, String> db = redis.connect(config.redisUrl());
       GrpcUserDirectory users =
           new GrpcUserDirectory(userSvc, tokens.issueService("message-svc").token(), config.userCheckDeadline(), config.userCacheTtl());
-      UserEventsTail tail = new UserEventsTail(redis.connectBlocking(config.usersStreamUrl(), Duration.ofSeconds(1)), users::forget).start();
       GroupCommit sends = new GroupCommit(redis.connect(config.redisUrl()), "sends", 20_000, 20_000, registry);
       StreamRetention retention = new StreamRetention(config.events(), redis.connect(config.redisUrl()), clock, registry).start();
       Messaging messaging = new Messaging(new RedisMessageStore(db, sends, clock), users, clock, config.maxContentBytes());
+      UserEventsTail tail =
+          new UserEventsTail(
+                  redis.connectBlocking(config.usersStreamUrl(), Duration.ofSeconds(1)),
+                  deleted -> {
+                    users.forget(deleted.email());
+                    messaging.forgetUser(deleted.email(), deleted.occurredAt());
+                  })
+              .start();
       return ServiceHost.builder("message-svc", tokens, registry)
           .ports(config.httpPort(), config.grpcPort())
           .grpc(method -> Access.AUTHENTICATED, new MessageGrpcService(messaging))

@@ -264,6 +264,26 @@ class MessageSvcTest {
   }
 
   @Test
+  void aNewAccountUnderADeletedEmailInheritsNothingAndThePartnerKeepsTheirCopy() {
+    // issue 16, example 3: a new registrant of a deleted email inherited its conversations
+    String uni = svc.register(UNI);
+    String fc = svc.register(FC);
+    long old = send(fc, UNI, "from the first fc").json().path("id").asLong();
+    assertThat(svc.userHttp.send("DELETE", "/users/" + FC, parley.testkit.HttpJson.obj("current_password", "secret-pass"), fc).status()).isEqualTo(204);
+    await().atMost(Duration.ofSeconds(5)).until(() -> db.sync().exists("user:" + FC + ":left_at") == 1);
+
+    String newFc = svc.register(FC);
+
+    assertThat(svc.http.get("/messages", newFc).json().path("messages")).isEmpty();
+    assertThat(svc.http.get("/messages?with=" + UNI, newFc).json().path("messages")).isEmpty();
+    assertThat(svc.http.get("/list_conversations", newFc).json().path("conversations")).isEmpty();
+    assertThat(svc.http.delete("/messages/" + old, newFc).status()).isEqualTo(404);
+    assertThat(svc.http.get("/messages?with=" + FC, uni).json().path("messages").findValuesAsText("content")).containsExactly("from the first fc");
+    assertThat(send(newFc, UNI, "hello again").status()).isEqualTo(201);
+    assertThat(svc.http.get("/messages?with=" + UNI, newFc).json().path("messages").findValuesAsText("content")).containsExactly("hello again");
+  }
+
+  @Test
   void readinessCoversRedisAndUserSvc() {
     HttpJson.Reply ready = svc.http.get("/ready", null);
     assertThat(ready.status()).isEqualTo(200);

@@ -26,4 +26,10 @@ public interface MessageStore {
 
   /** @return false when it did not exist */
   boolean delete(Message message);
+
+  /** The account of {@code email} was deleted at {@code at}: drop its indexes, remember when. */
+  void forget(String email, Instant at);
+
+  /** When an account of {@code email} was last deleted, if ever. */
+  Optional<Instant> leftAt(String email);
 }

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
@@ -84,7 +85,20 @@ public final class Messaging {
     if (beforeId != null && beforeId <= 0) {
       throw ServiceException.invalid("before_id must be a positive message id");
     }
-    return store.messages(user, with, size, beforeId == null ? Long.MAX_VALUE : beforeId);
+    MessagePage page = store.messages(user, with, size, beforeId == null ? Long.MAX_VALUE : beforeId);
+    // a new account under an email that was deleted does not inherit the old one's messages
+    Optional<Instant> left = store.leftAt(user);
+    if (left.isEmpty()) {
+      return page;
+    }
+    List<Message> own = page.messages().stream().filter(m -> !m.timestamp().isBefore(left.get())).toList();
+    // the rest is older still: no further page of this account's own
+    return new MessagePage(own, own.size() < page.messages().size() ? 0 : page.nextBeforeId());
+  }
+
+  /** An account was deleted (UserDeleted): its indexes go; a new one under its email starts empty. */
+  public void forgetUser(String email, Instant deletedAt) {
+    store.forget(Validation.email("email", email), deletedAt);
   }
 
   public ConversationPage conversations(Principal caller, String userEmail, int pageSize, String pageToken) {
@@ -113,6 +127,10 @@ public final class Messaging {
     Message message = store.find(id).orElseThrow(() -> ServiceException.notFound("message " + id + " does not exist"));
     if (!caller.isService() && !caller.subject().equalsIgnoreCase(message.senderEmail())) {
       throw ServiceException.denied("only the sender may delete message " + id);
+    }
+    if (!caller.isService() && store.leftAt(message.senderEmail()).filter(left -> message.timestamp().isBefore(left)).isPresent()) {
+      // sent by an earlier, deleted account of this email: not the caller's
+      throw ServiceException.notFound("message " + id + " does not exist");
     }
     if (!store.delete(message)) {
       throw ServiceException.notFound("message " + id + " does not exist");

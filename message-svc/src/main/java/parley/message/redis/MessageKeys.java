@@ -31,6 +31,11 @@ public final class MessageKeys {
   }
 
   /** Sorted set of ids of every message the user sent or received. */
+  /** When an account of this email was last deleted (epoch ms): older messages are not its own. */
+  public static String leftAt(String email) {
+    return "user:" + email + ":left_at";
+  }
+
   public static String messages(String email) {
     return "user:" + email + ":messages";
   }

@@ -44,6 +44,7 @@ public final class RedisMessageStore implements MessageStore {
   private static final LuaScript SEND = LuaScript.fromResource(RedisMessageStore.class, "send.lua");
   private static final LuaScript MARK_READ = LuaScript.fromResource(RedisMessageStore.class, "mark_read.lua");
   private static final LuaScript DELETE = LuaScript.fromResource(RedisMessageStore.class, "delete.lua");
+  private static final LuaScript FORGET_USER = LuaScript.fromResource(RedisMessageStore.class, "forget_user.lua");
 
   private final RedisCommands<String, String> redis;
   private final RedisAsyncCommands<String, String> async;
@@ -98,6 +99,16 @@ public final class RedisMessageStore implements MessageStore {
       end--;
     }
     return content.substring(0, end) + "…";
+  }
+
+  @Override
+  public void forget(String email, Instant at) {
+    FORGET_USER.run(redis, ScriptOutputType.INTEGER, List.of(MessageKeys.messages(email), MessageKeys.conversations(email), MessageKeys.leftAt(email)), List.of(Long.toString(at.toEpochMilli())));
+  }
+
+  @Override
+  public Optional<Instant> leftAt(String email) {
+    return Optional.ofNullable(redis.get(MessageKeys.leftAt(email))).map(ms -> Instant.ofEpochMilli(Long.parseLong(ms)));
   }
 
   @Override

@@ -21,11 +21,11 @@ import parley.events.UserDeleted;
 public final class UserEventsTail implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(UserEventsTail.class);
   private final StatefulRedisConnection<String, String> blocking;
-  private final Consumer<String> onDeleted;
+  private final Consumer<UserDeleted> onDeleted;
   private final Thread thread;
   private volatile boolean running = true;
 
-  public UserEventsTail(StatefulRedisConnection<String, String> blocking, Consumer<String> onDeleted) {
+  public UserEventsTail(StatefulRedisConnection<String, String> blocking, Consumer<UserDeleted> onDeleted) {
     this.blocking = blocking;
     this.onDeleted = onDeleted;
     this.thread = Thread.ofPlatform().daemon(true).name("users-tail").unstarted(this::run);
@@ -56,7 +56,7 @@ public final class UserEventsTail implements AutoCloseable {
           last = e.getId();
           try {
             if (EventCodec.decode(e.getBody()) instanceof UserDeleted deleted) {
-              onDeleted.accept(deleted.email());
+              onDeleted.accept(deleted);
             }
           } catch (EventDecodingException bad) {
             log.debug("skipping undecodable users entry {}: {}", e.getId(), bad.getMessage());

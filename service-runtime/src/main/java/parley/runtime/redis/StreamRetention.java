@@ -108,6 +108,7 @@ public final class StreamRetention implements AutoCloseable {
     if (redis.exists(stream) == 0) {
       return 0;
     }
+    noticeTrimsByOthers(true);
     Optional<StreamId> consumed = consumedBelow();
     StreamId cutoff = new StreamId(clock.millis() - settings.retention().toMillis(), 0);
     long removed = trimBelow(consumed.map(c -> c.compareTo(cutoff) < 0 ? c : cutoff).orElse(cutoff));
@@ -120,8 +121,48 @@ public final class StreamRetention implements AutoCloseable {
     long length = redis.xlen(stream);
     if (settings.forceMaxLen() > 0 && length > settings.forceMaxLen()) {
       removed += forceTrim(length);
+      noticeTrimsByOthers(false); // counted already: only remember it
     }
     return removed;
+  }
+
+  /**
+   * Entries deleted before a group read them, by someone else than this pass (an operator's
+   * {@code XTRIM}): counted in {@code parley_stream_trimmed_unread_total} and logged with the ids,
+   * once. When a stream's first entry lies past a group's last-delivered id, every entry in it is
+   * unread by that group, so entries added since the group's read position minus the stream's
+   * length were deleted unread. What was reported is kept in the hash {@code
+   * <stream>:trim_reported} (per group), so restarts and other instances do not count it again.
+   */
+  private void noticeTrimsByOthers(boolean count) {
+    String stream = settings.stream();
+    Map<String, Object> info = XInfo.fields(redis.xinfoStream(stream));
+    Optional<StreamId> first = firstId().map(StreamId::parse);
+    if (first.isEmpty() || !(info.get("entries-added") instanceof Number added)) {
+      return;
+    }
+    long length = redis.xlen(stream);
+    String reportedKey = stream + ":trim_reported";
+    Map<String, String> reported = null;
+    for (Object raw : redis.xinfoGroups(stream)) {
+      Map<String, Object> group = XInfo.fields(raw);
+      StreamId delivered = StreamId.parse(String.valueOf(group.get("last-delivered-id")));
+      if (first.get().compareTo(delivered) <= 0 || !(group.get("entries-read") instanceof Number read)) {
+        continue;
+      }
+      long lostSoFar = Math.max(0, added.longValue() - read.longValue() - length);
+      String field = "lost:" + group.get("name");
+      reported = reported == null ? redis.hgetall(reportedKey) : reported;
+      long before = Long.parseLong(reported.getOrDefault(field, "0"));
+      if (lostSoFar > before) {
+        redis.hset(reportedKey, field, Long.toString(lostSoFar));
+        if (count) {
+          lost.increment(lostSoFar - before);
+          log.error("{}: {} entries group {} had not read were deleted by someone else (an XTRIM?): ids after {} up to (not including) {};"
+              + " their notifications are lost", stream, lostSoFar - before, group.get("name"), delivered, first.get());
+        }
+      }
+    }
   }
 
   /**

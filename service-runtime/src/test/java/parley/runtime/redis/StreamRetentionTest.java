@@ -148,4 +148,21 @@ class StreamRetentionTest {
     assertThat(cmd.xlen(STREAM)).isEqualTo(1500);
     assertThat(lost()).isEqualTo(500); // the 1000 acknowledged went first, then 500 unread: counted
   }
+
+  @Test
+  void anOperatorsTrimOfUnreadEntriesIsCountedOnceNotSilent() {
+    appendOld(100, System.currentTimeMillis() - 1000);
+    cmd.xgroupCreate(StreamOffset.from(STREAM, "0-0"), GROUP, XGroupCreateArgs.Builder.mkstream(true));
+    readAndAck(10, true);
+
+    cmd.xtrim(STREAM, io.lettuce.core.XTrimArgs.Builder.maxlen(20)); // by hand: 70 unread entries gone
+    StreamRetention retention = retention(Duration.ofHours(1), 1_000_000);
+    retention.trim();
+    retention.trim();
+    new StreamRetention(new StreamRetention.Settings(STREAM, Duration.ofHours(1), 1_000_000, 0, Duration.ofSeconds(5)), connection, Clock.systemUTC(), registry)
+        .trim(); // another instance, or a restart
+
+    assertThat(lost()).isEqualTo(70);
+    assertThat(cmd.xlen(STREAM)).isEqualTo(20);
+  }
 }
