@@ -47,6 +47,7 @@ class ChaosTest {
   private static final Logger log = LoggerFactory.getLogger(ChaosTest.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern MESSAGE_ID = Pattern.compile("\"message_id\":(\\d+)");
+  private static final Pattern MEASURED_PREVIEW = Pattern.compile("\"preview\":\"(m[^\"]*)\"");
   private static final Duration WAIT = Duration.ofSeconds(90);
 
   private ChaosStack stack;
@@ -471,7 +472,7 @@ class ChaosTest {
             SseClient.Event e = c.events.take();
             long now = System.nanoTime();
             if (e.type().equals("notification")) {
-              Matcher m = Pattern.compile("\"preview\":\"(m[^\"]*)\"").matcher(e.data());
+              Matcher m = MEASURED_PREVIEW.matcher(e.data());
               if (m.find() && sentAt.containsKey(m.group(1))) {
                 took.add(now - sentAt.get(m.group(1)));
               }

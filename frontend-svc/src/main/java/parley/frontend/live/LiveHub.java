@@ -123,8 +123,10 @@ public final class LiveHub implements AutoCloseable {
    * passes: a live stream does not outlive the token it was opened with.
    */
   public void join(LiveSession session, String afterId, java.time.Instant tokenExpiresAt) {
-    long delay = java.time.Duration.between(java.time.Instant.now(), tokenExpiresAt).toMillis();
-    if (tokenExpiresAt.isBefore(java.time.Instant.MAX.minusSeconds(1)) && delay < Long.MAX_VALUE / 2) {
+    java.time.Instant now = java.time.Instant.now();
+    // seconds first: in milliseconds, a token without expiry (Instant.MAX) would overflow
+    if (now.until(tokenExpiresAt, java.time.temporal.ChronoUnit.SECONDS) < java.time.Duration.ofDays(3650).toSeconds()) {
+      long delay = java.time.Duration.between(now, tokenExpiresAt).toMillis();
       java.util.concurrent.ScheduledFuture<?> expiry =
           expiries.schedule(() -> session.revoke("your token expired; log in again"), Math.max(0, delay), TimeUnit.MILLISECONDS);
       join(session, afterId, () -> expiry.cancel(false));

@@ -28,10 +28,6 @@ public final class HttpErrors {
           e.retryAfter().ifPresent(wait -> ctx.header("Retry-After", Long.toString(Math.max(1, wait.toSeconds()))));
           write(ctx, e.code(), e.getMessage());
         });
-    routes.exception(
-        UnrecognizedPropertyException.class,
-        (e, ctx) ->
-            write(ctx, ErrorCode.INVALID_ARGUMENT, "unknown field '" + e.getPropertyName() + "'"));
     routes.exception(JsonProcessingException.class, (e, ctx) -> write(ctx, ErrorCode.INVALID_ARGUMENT, describe(e)));
     // a peer service's answer keeps its meaning (NOT_FOUND stays 404, UNAVAILABLE becomes 503)
     routes.exception(
@@ -80,6 +76,9 @@ public final class HttpErrors {
 
   /** What is wrong with a JSON body, in the client's terms (no Java class names). */
   static String describe(JsonProcessingException e) {
+    if (e instanceof UnrecognizedPropertyException u) {
+      return "unknown field '" + u.getPropertyName() + "'";
+    }
     if (e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m) {
       String field = m.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]").reduce((a, b) -> a + "." + b).orElse("");
       return field.isEmpty() ? "the body must be a JSON object with the documented fields" : "field '" + field + "' has the wrong type";

@@ -67,8 +67,6 @@ public final class RequestParams {
     T value;
     try {
       value = Json.mapper().readValue(body, type);
-    } catch (com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {
-      throw ServiceException.invalid("unknown field '" + e.getPropertyName() + "'");
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw ServiceException.invalid(HttpErrors.describe(e));
     }

@@ -212,7 +212,11 @@ public final class StreamConsumer implements AutoCloseable {
    * blocks at most {@code block}; a batch waits at most the handler timeout).
    */
   public boolean healthy() {
-    return running && thread.isAlive() && System.nanoTime() - lastProgress < stuckAfter().toNanos();
+    return running && thread.isAlive() && !stuck();
+  }
+
+  private boolean stuck() {
+    return System.nanoTime() - lastProgress > stuckAfter().toNanos();
   }
 
   private Duration stuckAfter() {
@@ -230,7 +234,7 @@ public final class StreamConsumer implements AutoCloseable {
       progress();
       thread = newThread();
       thread.start();
-    } else if (System.nanoTime() - lastProgress > stuckAfter().toNanos()) {
+    } else if (stuck()) {
       restarts.increment();
       log.error("{}: the consumer made no progress for {} s; interrupting it", settings.stream(), stuckAfter().toSeconds());
       thread.interrupt();

@@ -108,8 +108,10 @@ public final class StreamRetention implements AutoCloseable {
     if (redis.exists(stream) == 0) {
       return 0;
     }
-    noticeTrimsByOthers(true);
-    Optional<StreamId> consumed = consumedBelow();
+    // one XINFO GROUPS a pass: trims do not change what the groups have read
+    List<Map<String, Object>> groups = redis.xinfoGroups(stream).stream().map(XInfo::fields).toList();
+    noticeTrimsByOthers(groups, true);
+    Optional<StreamId> consumed = consumedBelow(groups);
     StreamId cutoff = new StreamId(clock.millis() - settings.retention().toMillis(), 0);
     long removed = trimBelow(consumed.map(c -> c.compareTo(cutoff) < 0 ? c : cutoff).orElse(cutoff));
     if (consumed.isPresent()) {
@@ -121,7 +123,7 @@ public final class StreamRetention implements AutoCloseable {
     long length = redis.xlen(stream);
     if (settings.forceMaxLen() > 0 && length > settings.forceMaxLen()) {
       removed += forceTrim(length);
-      noticeTrimsByOthers(false); // counted already: only remember it
+      noticeTrimsByOthers(groups, false); // counted already: only remember it
     }
     return removed;
   }
@@ -134,7 +136,7 @@ public final class StreamRetention implements AutoCloseable {
    * length were deleted unread. What was reported is kept in the hash {@code
    * <stream>:trim_reported} (per group), so restarts and other instances do not count it again.
    */
-  private void noticeTrimsByOthers(boolean count) {
+  private void noticeTrimsByOthers(List<Map<String, Object>> groups, boolean count) {
     String stream = settings.stream();
     Map<String, Object> info = XInfo.fields(redis.xinfoStream(stream));
     Optional<StreamId> first = firstId().map(StreamId::parse);
@@ -144,8 +146,7 @@ public final class StreamRetention implements AutoCloseable {
     long length = redis.xlen(stream);
     String reportedKey = stream + ":trim_reported";
     Map<String, String> reported = null;
-    for (Object raw : redis.xinfoGroups(stream)) {
-      Map<String, Object> group = XInfo.fields(raw);
+    for (Map<String, Object> group : groups) {
       StreamId delivered = StreamId.parse(String.valueOf(group.get("last-delivered-id")));
       if (first.get().compareTo(delivered) <= 0 || !(group.get("entries-read") instanceof Number read)) {
         continue;
@@ -212,10 +213,9 @@ public final class StreamRetention implements AutoCloseable {
    * The id below which every group has read and acknowledged every entry: the smallest of each
    * group's oldest pending id and the id after its last-delivered one. Empty without groups.
    */
-  Optional<StreamId> consumedBelow() {
+  private Optional<StreamId> consumedBelow(List<Map<String, Object>> groups) {
     StreamId min = null;
-    for (Object raw : redis.xinfoGroups(settings.stream())) {
-      Map<String, Object> group = XInfo.fields(raw);
+    for (Map<String, Object> group : groups) {
       String name = String.valueOf(group.get("name"));
       StreamId below = StreamId.parse(String.valueOf(group.get("last-delivered-id"))).next();
       if (group.get("pending") instanceof Number pending && pending.longValue() > 0) {
@@ -229,7 +229,6 @@ public final class StreamRetention implements AutoCloseable {
     }
     return Optional.ofNullable(min);
   }
-
 
   @Override
   public void close() {

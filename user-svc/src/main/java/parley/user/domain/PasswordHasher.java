@@ -20,7 +20,11 @@ public final class PasswordHasher {
     return BCrypt.withDefaults().hashToString(cost, password.toCharArray());
   }
 
+  /** False for a password over {@link #MAX_BYTES}: no account has one (bcrypt itself would refuse it). */
   public boolean matches(String password, String hash) {
+    if (password.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
+      return false;
+    }
     return BCrypt.verifyer().verify(password.getBytes(StandardCharsets.UTF_8), hash.getBytes(StandardCharsets.UTF_8)).verified;
   }
 

@@ -47,9 +47,7 @@ public final class UserAccounts {
     refuseWhileLimited(e);
     Optional<StoredUser> user = store.find(e);
     boolean ok;
-    if (password.getBytes(StandardCharsets.UTF_8).length > PasswordHasher.MAX_BYTES) {
-      ok = false; // no account has such a password (registration refuses it); bcrypt would refuse it too
-    } else if (user.isPresent()) {
+    if (user.isPresent()) {
       ok = hasher.matches(password, user.get().passwordHash());
     } else {
       hasher.burn(password);
@@ -121,8 +119,7 @@ public final class UserAccounts {
       throw ServiceException.invalid("current_password is required for " + what);
     }
     refuseWhileLimited(account.email());
-    boolean ok = given.getBytes(StandardCharsets.UTF_8).length <= PasswordHasher.MAX_BYTES && hasher.matches(given, account.passwordHash());
-    if (!ok) {
+    if (!hasher.matches(given, account.passwordHash())) {
       throw new ServiceException(ErrorCode.UNAUTHENTICATED, "current_password is wrong");
     }
     limiter.reset(account.email());
