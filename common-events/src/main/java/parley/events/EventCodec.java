@@ -17,6 +17,9 @@ public final class EventCodec {
 
   private EventCodec() {}
 
+  /** The field of a user event with the account's token version (see {@link UserDeleted}). */
+  public static final String TOKEN_VERSION = "token_version";
+
   /** A fresh unique event id. */
   public static String newEventId() {
     return UUID.randomUUID().toString();
@@ -32,12 +35,17 @@ public final class EventCodec {
       case UserRegistered e -> {
         f.put("email", e.email());
         f.put("name", e.name());
+        tokenVersion(f, e.tokenVersion());
       }
       case UserUpdated e -> {
         f.put("email", e.email());
         f.put("name", e.name());
+        tokenVersion(f, e.tokenVersion());
       }
-      case UserDeleted e -> f.put("email", e.email());
+      case UserDeleted e -> {
+        f.put("email", e.email());
+        tokenVersion(f, e.tokenVersion());
+      }
       case MessageSent e -> {
         f.put("message_id", Long.toString(e.messageId()));
         f.put("sender_email", e.senderEmail());
@@ -56,6 +64,13 @@ public final class EventCodec {
       }
     }
     return f;
+  }
+
+  /** Written only when known: user-svc's scripts append it, since Redis assigns it. */
+  private static void tokenVersion(Map<String, String> f, long version) {
+    if (version > 0) {
+      f.put(TOKEN_VERSION, Long.toString(version));
+    }
   }
 
   /**
@@ -80,9 +95,9 @@ public final class EventCodec {
     String id = f.text("event_id");
     Instant at = f.instant("occurred_at");
     return switch (type) {
-      case USER_REGISTERED -> new UserRegistered(id, at, f.text("email"), f.text("name"));
-      case USER_UPDATED -> new UserUpdated(id, at, f.text("email"), f.text("name"));
-      case USER_DELETED -> new UserDeleted(id, at, f.text("email"));
+      case USER_REGISTERED -> new UserRegistered(id, at, f.text("email"), f.text("name"), f.numberOrZero(TOKEN_VERSION));
+      case USER_UPDATED -> new UserUpdated(id, at, f.text("email"), f.text("name"), f.numberOrZero(TOKEN_VERSION));
+      case USER_DELETED -> new UserDeleted(id, at, f.text("email"), f.numberOrZero(TOKEN_VERSION));
       case MESSAGE_SENT ->
           new MessageSent(
               id,
@@ -113,6 +128,10 @@ public final class EventCodec {
     String textOrEmpty(String name) {
       String value = raw.get(name);
       return value == null ? "" : value;
+    }
+
+    long numberOrZero(String name) {
+      return raw.get(name) == null ? 0 : number(name);
     }
 
     long number(String name) {

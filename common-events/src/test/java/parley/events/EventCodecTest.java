@@ -31,6 +31,19 @@ class EventCodecTest {
   }
 
   @Test
+  void aUserEventsTokenVersionSurvivesARoundTripAndIsZeroWhenAbsent() {
+    for (DomainEvent e :
+        List.of(
+            new UserRegistered("e7", AT, "uni@example.com", "Uni", 3),
+            new UserUpdated("e8", AT, "uni@example.com", "Uni", 4),
+            new UserDeleted("e9", AT, "uni@example.com", 5))) {
+      assertThat(EventCodec.encode(e)).containsKey(EventCodec.TOKEN_VERSION);
+      assertThat(EventCodec.decode(EventCodec.encode(e))).isEqualTo(e);
+    }
+    assertThat(EventCodec.encode(new UserDeleted("e9", AT, "uni@example.com"))).doesNotContainKey(EventCodec.TOKEN_VERSION);
+  }
+
+  @Test
   void everyEventTypeIsCoveredByTheRoundTripTest() {
     assertThat(everyEventType().stream().map(DomainEvent::type))
         .containsExactlyInAnyOrderElementsOf(

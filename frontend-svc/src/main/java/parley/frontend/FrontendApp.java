@@ -15,7 +15,9 @@ import parley.frontend.http.WebApi;
 import parley.frontend.live.LiveHub;
 import parley.frontend.live.LiveStats;
 import parley.runtime.ServiceHost;
+import parley.runtime.auth.Revocations;
 import parley.runtime.auth.TokenService;
+import parley.runtime.grpc.ServiceCredentials;
 import parley.runtime.http.HttpAuth;
 import parley.runtime.http.ReadinessCheck;
 import parley.runtime.metrics.Metrics;
@@ -28,14 +30,16 @@ public final class FrontendApp {
   public static ServiceHost start(FrontendConfig c) {
     PrometheusMeterRegistry registry = Metrics.registry("frontend-svc");
     TokenService tokens = new TokenService(c.authSecret());
-    String serviceToken = tokens.issueService("frontend-svc").token();
+    ServiceCredentials service = new ServiceCredentials(tokens, "frontend-svc");
     RedisConnections redis = new RedisConnections();
     Peers peers = new Peers(c.userSvcAddr(), c.messageSvcAddr(), c.notificationSvcAddr());
     try {
       StatefulRedisConnection<String, String> publisher = redis.connect(c.redisUrl());
       LiveStats stats = new LiveStats(registry);
-      LiveHub hub = new LiveHub(redis.connectPubSub(c.redisUrl()), redis.connect(c.redisUrl()), new GrpcReplay(peers, serviceToken), c.liveLimits(), registry);
-      GrpcDeliveryAcks acks = new GrpcDeliveryAcks(peers, serviceToken, registry);
+      LiveHub hub = new LiveHub(redis.connectPubSub(c.redisUrl()), redis.connect(c.redisUrl()), new GrpcReplay(peers, service), c.liveLimits(), registry);
+      Revocations revocations = Revocations.follow(redis, c.usersStreamUrl(), c.tokenTtl());
+      hub.endRevokedSessions(revocations);
+      GrpcDeliveryAcks acks = new GrpcDeliveryAcks(peers, service, registry);
       HttpAuth auth = new HttpAuth(tokens);
       EventsRoute events = new EventsRoute(auth, hub, acks, stats, c.heartbeat());
       WebApi api = new WebApi(peers, auth, c.secureCookie());
@@ -62,6 +66,7 @@ public final class FrontendApp {
           .drain(hub::close)
           .drain(acks::close)
           .closes(events)
+          .revocations(revocations)
           .start();
     } catch (RuntimeException e) {
       peers.close();

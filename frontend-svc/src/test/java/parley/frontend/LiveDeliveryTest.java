@@ -289,7 +289,7 @@ class LiveDeliveryTest {
     stack = new ParleyStack(redis);
     stack.register(FC);
     var shortLived = new parley.runtime.auth.TokenService(ParleyStack.SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8), Duration.ofSeconds(2), java.time.Clock.systemUTC());
-    String token = shortLived.issueUser(FC).token();
+    String token = stack.token(shortLived, FC);
     SseClient events = sse(token, null);
     List<Throwable> ended = new CopyOnWriteArrayList<>();
     FrontendServiceGrpc.newStub(frontendChannel())
@@ -518,7 +518,7 @@ class LiveDeliveryTest {
     HttpJson.Reply dup = web.post("/api/register", HttpJson.obj("name", "x", "email", FC, "password", "secret-pass"), null);
     assertThat(dup.status()).isEqualTo(409);
     assertThat(dup.error()).isEqualTo("ALREADY_EXISTS");
-    String fc = stack.tokens.issueUser(FC).token();
+    String fc = stack.token(stack.tokens, FC);
     HttpJson.Reply nobody = web.post("/api/messages", HttpJson.obj("receiver_email", "faua@example.com", "content", "hola"), fc);
     assertThat(nobody.status()).isEqualTo(404);
     assertThat(nobody.json().path("message").asText()).contains("user not registered: faua@example.com");

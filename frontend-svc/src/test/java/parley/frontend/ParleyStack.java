@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.BiFunction;
 import parley.local.FreePorts;
 import parley.message.MessageApp;
 import parley.message.MessageConfig;
@@ -22,6 +23,7 @@ final class ParleyStack implements AutoCloseable {
   static final String SECRET = "test-secret-test-secret-test-secret!";
   final TokenService tokens = new TokenService(SECRET.getBytes(StandardCharsets.UTF_8));
   final TestRedis redis;
+  private final BiFunction<String, Integer, String> url;
   final int frontendGrpc = FreePorts.next();
   final int frontendHttp = FreePorts.next();
   final int notificationGrpc = FreePorts.next();
@@ -32,16 +34,23 @@ final class ParleyStack implements AutoCloseable {
   final Map<String, String> notificationEnv = new HashMap<>();
 
   ParleyStack(TestRedis redis, Map<String, String> notificationExtra) {
+    this(redis, notificationExtra, (service, db) -> redis.url(db));
+  }
+
+  /** @param url the Redis URL a service uses for a database (e.g. with its own ACL user) */
+  ParleyStack(TestRedis redis, Map<String, String> notificationExtra, BiFunction<String, Integer, String> url) {
     this.redis = redis;
-    users = UserApp.start(UserConfig.from(env(Map.of("REDIS_URL", redis.url(0), "BCRYPT_COST", "4"))));
+    this.url = url;
+    users = UserApp.start(UserConfig.from(env(Map.of("REDIS_URL", url.apply("user-svc", 0), "BCRYPT_COST", "4"))));
     messages =
         MessageApp.start(
-            MessageConfig.from(env(Map.of("REDIS_URL", redis.url(1), "USERS_STREAM_URL", redis.url(0), "USER_SVC_ADDR", "127.0.0.1:" + users.grpcPort()))));
+            MessageConfig.from(
+                env(Map.of("REDIS_URL", url.apply("message-svc", 1), "USERS_STREAM_URL", url.apply("message-svc", 0), "USER_SVC_ADDR", "127.0.0.1:" + users.grpcPort()))));
     notificationEnv.putAll(
         Map.of(
-            "REDIS_URL", redis.url(2),
-            "MESSAGES_STREAM_URL", redis.url(1),
-            "USERS_STREAM_URL", redis.url(0),
+            "REDIS_URL", url.apply("notification-svc", 2),
+            "MESSAGES_STREAM_URL", url.apply("notification-svc", 1),
+            "USERS_STREAM_URL", url.apply("notification-svc", 0),
             "FRONTEND_SVC_ADDR", "127.0.0.1:" + frontendGrpc,
             "GRPC_PORT", Integer.toString(notificationGrpc),
             "CONSUMER_NAME", "stack",
@@ -67,7 +76,7 @@ final class ParleyStack implements AutoCloseable {
         FrontendConfig.from(
             env(
                 Map.of(
-                    "REDIS_URL", redis.url(0),
+                    "REDIS_URL", url.apply("frontend-svc", 0),
                     "HTTP_PORT", Integer.toString(httpPort),
                     "GRPC_PORT", Integer.toString(grpcPort),
                     "USER_SVC_ADDR", "127.0.0.1:" + users.grpcPort(),
@@ -85,6 +94,14 @@ final class ParleyStack implements AutoCloseable {
 
   HttpJson web() {
     return new HttpJson(frontendHttp);
+  }
+
+  /** A token like the one a login would give now (with the account's current token version). */
+  String token(TokenService issuer, String email) {
+    try (var c = redis.connect(0)) {
+      String v = c.sync().get("token_version:" + email);
+      return issuer.issueUser(email, v == null ? 0 : Long.parseLong(v)).token();
+    }
   }
 
   /** Registers through the page's API and returns a token for Bearer use. */

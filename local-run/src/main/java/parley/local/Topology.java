@@ -41,7 +41,8 @@ public final class Topology {
         "frontend-svc",
         Map.of(
             "REDIS_URL", redis.apply(0), "HTTP_PORT", str(p.frontendHttp()), "GRPC_PORT", str(p.frontendGrpc()), "AUTH_SECRET", secret,
-            "USER_SVC_ADDR", "127.0.0.1:" + p.userGrpc(), "MESSAGE_SVC_ADDR", "127.0.0.1:" + p.messageGrpc(), "NOTIFICATION_SVC_ADDR", "127.0.0.1:" + p.notificationGrpc()));
+            "USER_SVC_ADDR", "127.0.0.1:" + p.userGrpc(), "MESSAGE_SVC_ADDR", "127.0.0.1:" + p.messageGrpc(), "NOTIFICATION_SVC_ADDR", "127.0.0.1:" + p.notificationGrpc(),
+            "USERS_STREAM_URL", redis.apply(0)));
     return all;
   }
 

@@ -4,25 +4,35 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import parley.events.Streams;
+import parley.events.UserDeleted;
 import parley.message.domain.Messaging;
 import parley.message.grpc.GrpcUserDirectory;
 import parley.message.grpc.MessageGrpcService;
 import parley.message.http.MessageRoutes;
 import parley.message.redis.RedisMessageStore;
 import parley.message.redis.UserEventsTail;
+import parley.message.v1.MessageServiceGrpc;
 import parley.runtime.ServiceHost;
+import parley.runtime.auth.Revocations;
 import parley.runtime.auth.TokenService;
 import parley.runtime.grpc.Access;
 import parley.runtime.grpc.PeerChannel;
+import parley.runtime.grpc.ServiceCredentials;
 import parley.runtime.http.HttpAuth;
 import parley.runtime.http.ReadinessCheck;
 import parley.runtime.metrics.Metrics;
 import parley.runtime.redis.GroupCommit;
 import parley.runtime.redis.RedisConnections;
+import parley.runtime.redis.StreamConsumer;
 import parley.runtime.redis.StreamRetention;
 
 /** Composition root of message-svc. */
 public final class MessageApp {
+  /** message-svc's consumer group on events:users. */
+  public static final String GROUP = "message-svc";
+
   private MessageApp() {}
 
   public static ServiceHost start(MessageConfig config) {
@@ -34,29 +44,48 @@ public final class MessageApp {
     try {
       StatefulRedisConnection<String, String> db = redis.connect(config.redisUrl());
       GrpcUserDirectory users =
-          new GrpcUserDirectory(userSvc, tokens.issueService("message-svc").token(), config.userCheckDeadline(), config.userCacheTtl());
+          new GrpcUserDirectory(userSvc, new ServiceCredentials(tokens, "message-svc"), config.userCheckDeadline(), config.userCacheTtl());
       GroupCommit sends = new GroupCommit(redis.connect(config.redisUrl()), "sends", 20_000, 20_000, registry);
       StreamRetention retention = new StreamRetention(config.events(), redis.connect(config.redisUrl()), clock, registry).start();
       Messaging messaging = new Messaging(new RedisMessageStore(db, sends, clock), users, clock, config.maxContentBytes());
       UserEventsTail tail =
           new UserEventsTail(
                   redis.connectBlocking(config.usersStreamUrl(), Duration.ofSeconds(1)),
-                  deleted -> {
-                    users.forget(deleted.email());
-                    messaging.forgetUser(deleted.email(), deleted.occurredAt());
-                  })
+                  // every instance drops its cached user check at once
+                  deleted -> users.forget(deleted.email()))
+              .start();
+      // one instance forgets a deleted account's indexes, in a consumer group: a deletion made
+      // while every message-svc was down is handled when one starts again (late is safe)
+      StreamConsumer forgetting =
+          new StreamConsumer(
+                  new StreamConsumer.Settings(
+                      Streams.USERS, GROUP, config.consumerName(), 100, Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofHours(1), 5, 10_000),
+                  redis.connectBlocking(config.usersStreamUrl(), Duration.ofSeconds(2)),
+                  redis.connect(config.usersStreamUrl()),
+                  (entryId, event) -> {
+                    if (event instanceof UserDeleted deleted) {
+                      messaging.forgetUser(deleted.email(), deleted.occurredAt());
+                    }
+                    return CompletableFuture.completedFuture(null);
+                  },
+                  registry)
               .start();
       return ServiceHost.builder("message-svc", tokens, registry)
           .ports(config.httpPort(), config.grpcPort())
-          .grpc(method -> Access.AUTHENTICATED, new MessageGrpcService(messaging))
+          .grpc(method -> Access.USERS, new MessageGrpcService(messaging))
+          // sends only start asynchronous work (a cached user check, a grouped write)
+          .grpcOnEventLoop(MessageServiceGrpc.getSendMessageMethod(), MessageServiceGrpc.getSendMessagesMethod())
           .http(new MessageRoutes(messaging, new HttpAuth(tokens))::register)
           .ready(new ReadinessCheck("redis", () -> RedisConnections.ping(db)))
           .ready(new ReadinessCheck("user-svc", userSvc::reachable))
+          .ready(new ReadinessCheck("consumers", forgetting::healthy))
           .closes(redis)
           .closes(userSvc)
           .closes(tail)
+          .closes(forgetting)
           .closes(sends)
           .closes(retention)
+          .revocations(Revocations.follow(redis, config.usersStreamUrl(), config.tokenTtl()))
           .start();
     } catch (RuntimeException e) {
       userSvc.close();

@@ -2,6 +2,7 @@ package parley.message;
 
 import java.time.Duration;
 import parley.events.Streams;
+import parley.runtime.auth.TokenService;
 import parley.runtime.config.Env;
 import parley.runtime.redis.StreamRetention;
 
@@ -16,7 +17,9 @@ public record MessageConfig(
     int maxContentBytes,
     StreamRetention.Settings events,
     Duration userCheckDeadline,
-    Duration userCacheTtl) {
+    Duration userCacheTtl,
+    Duration tokenTtl,
+    String consumerName) {
 
   public static MessageConfig from(Env env) {
     return new MessageConfig(
@@ -29,6 +32,8 @@ public record MessageConfig(
         env.positive("MAX_CONTENT_BYTES", 4096),
         StreamRetention.Settings.from(env, Streams.MESSAGES, 1_000_000),
         env.millis("USER_CHECK_DEADLINE_MS", Duration.ofSeconds(2)),
-        env.seconds("USER_CACHE_SECONDS", Duration.ofSeconds(60), 0));
+        env.seconds("USER_CACHE_SECONDS", Duration.ofSeconds(60), 0),
+        env.seconds("TOKEN_TTL_SECONDS", TokenService.DEFAULT_USER_TTL),
+        env.consumerName("message-svc"));
   }
 }

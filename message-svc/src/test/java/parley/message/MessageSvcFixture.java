@@ -19,10 +19,11 @@ import parley.user.UserConfig;
 final class MessageSvcFixture implements AutoCloseable {
   static final String SECRET = "test-secret-test-secret-test-secret!";
   final ServiceHost users;
-  final ServiceHost messages;
+  ServiceHost messages;
   final HttpJson userHttp;
-  final HttpJson http;
-  final ManagedChannel channel;
+  HttpJson http;
+  ManagedChannel channel;
+  private final Map<String, String> env = new HashMap<>();
   final TokenService tokens = new TokenService(SECRET.getBytes(StandardCharsets.UTF_8));
 
   MessageSvcFixture(TestRedis redis) {
@@ -35,7 +36,6 @@ final class MessageSvcFixture implements AutoCloseable {
         UserApp.start(
             UserConfig.from(
                 new Env(Map.of("REDIS_URL", redis.url(0), "HTTP_PORT", "0", "GRPC_PORT", "0", "AUTH_SECRET", SECRET, "BCRYPT_COST", "4"))));
-    Map<String, String> env = new HashMap<>();
     env.put("REDIS_URL", redis.url(1));
     env.put("USERS_STREAM_URL", redis.url(0));
     env.put("USER_SVC_ADDR", userSvcAddr == null ? "127.0.0.1:" + users.grpcPort() : userSvcAddr);
@@ -43,10 +43,22 @@ final class MessageSvcFixture implements AutoCloseable {
     env.put("GRPC_PORT", "0");
     env.put("AUTH_SECRET", SECRET);
     env.put("USER_CHECK_DEADLINE_MS", "1000");
-    messages = MessageApp.start(MessageConfig.from(new Env(env)));
     userHttp = new HttpJson(users.httpPort());
+    startMessages();
+  }
+
+  private void startMessages() {
+    messages = MessageApp.start(MessageConfig.from(new Env(env)));
     http = new HttpJson(messages.httpPort());
     channel = ManagedChannelBuilder.forAddress("127.0.0.1", messages.grpcPort()).usePlaintext().build();
+  }
+
+  /** Stops message-svc, runs {@code whileDown}, and starts it again (on new ports). */
+  void restartMessages(Runnable whileDown) {
+    channel.shutdownNow();
+    messages.close();
+    whileDown.run();
+    startMessages();
   }
 
   /** Registers a user through user-svc's REST API and logs in: returns the token. */

@@ -83,7 +83,7 @@ class MessageSvcTest {
     StatusRuntimeException refused =
         org.junit.jupiter.api.Assertions.assertThrows(
             StatusRuntimeException.class,
-            () -> svc.as(svc.tokens.issueService("demo").token())
+            () -> svc.as(svc.tokens.issueUser("faua@example.com").token())
                 .sendMessage(SendMessageRequest.newBuilder().setSenderEmail("faua@example.com").setReceiverEmail(UNI).setContent("hola").build()));
     assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
     assertThat(refused.getStatus().getDescription()).isEqualTo("user not registered: faua@example.com");
@@ -284,9 +284,27 @@ class MessageSvcTest {
   }
 
   @Test
+  void aDeletionMadeWhileMessageSvcWasDownIsHandledWhenItReturns() {
+    // issue 16: message-svc forgot only the deletions it saw while running
+    String uni = svc.register(UNI);
+    String fc = svc.register(FC);
+    assertThat(send(fc, UNI, "from the first fc").status()).isEqualTo(201);
+
+    svc.restartMessages(
+        () -> assertThat(svc.userHttp.send("DELETE", "/users/" + FC, parley.testkit.HttpJson.obj("current_password", "secret-pass"), fc).status()).isEqualTo(204));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> db.sync().exists("user:" + FC + ":left_at") == 1);
+    String newFc = svc.register(FC);
+    assertThat(svc.http.get("/list_conversations", newFc).json().path("conversations")).isEmpty();
+    assertThat(svc.http.get("/messages", newFc).json().path("messages")).isEmpty();
+    assertThat(svc.http.get("/messages?with=" + FC, uni).json().path("messages").findValuesAsText("content")).containsExactly("from the first fc");
+  }
+
+  @Test
   void readinessCoversRedisAndUserSvc() {
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> svc.http.get("/ready", null).status() == 200);
     HttpJson.Reply ready = svc.http.get("/ready", null);
-    assertThat(ready.status()).isEqualTo(200);
+    assertThat(ready.json().path("checks").path("revocations").asText()).isEqualTo("up");
     assertThat(ready.json().path("checks").path("user-svc").asText()).isEqualTo("up");
   }
 

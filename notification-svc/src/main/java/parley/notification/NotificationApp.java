@@ -14,8 +14,10 @@ import parley.notification.grpc.NotificationGrpcService;
 import parley.notification.http.NotificationRoutes;
 import parley.notification.redis.RedisNotificationStore;
 import parley.runtime.ServiceHost;
+import parley.runtime.auth.Revocations;
 import parley.runtime.auth.TokenService;
 import parley.runtime.grpc.PeerChannel;
+import parley.runtime.grpc.ServiceCredentials;
 import parley.runtime.http.HttpAuth;
 import parley.runtime.http.ReadinessCheck;
 import parley.runtime.metrics.Metrics;
@@ -43,7 +45,7 @@ public final class NotificationApp {
       StreamPusher pusher =
           new StreamPusher(
                   frontend,
-                  tokens.issueService("notification-svc").token(),
+                  new ServiceCredentials(tokens, "notification-svc"),
                   new StreamPusher.Settings(c.pushWindow(), Math.min(c.pushBatchSize(), 1000), c.pushDeadline(), c.pushGiveUp()),
                   registry)
               .start();
@@ -82,6 +84,7 @@ public final class NotificationApp {
           .closes(users)
           .closes(messages)
           .closes(pusher)
+          .revocations(Revocations.follow(redis, c.usersStreamUrl(), c.tokenTtl()))
           .start();
     } catch (RuntimeException e) {
       frontend.close();

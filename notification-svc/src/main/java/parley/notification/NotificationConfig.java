@@ -1,6 +1,7 @@
 package parley.notification;
 
 import java.time.Duration;
+import parley.runtime.auth.TokenService;
 import parley.runtime.config.Env;
 import parley.runtime.redis.StreamRetention;
 
@@ -25,7 +26,8 @@ public record NotificationConfig(
     Duration pushDeadline,
     Duration pushGiveUp,
     int pushWindow,
-    int pushBatchSize) {
+    int pushBatchSize,
+    Duration tokenTtl) {
 
   public static NotificationConfig from(Env env) {
     return new NotificationConfig(
@@ -36,7 +38,7 @@ public record NotificationConfig(
         env.port("HTTP_PORT", 8082),
         env.port("GRPC_PORT", 9799),
         env.secret("AUTH_SECRET"),
-        env.optional("CONSUMER_NAME").orElseGet(NotificationConfig::defaultConsumerName),
+        env.consumerName("notification-svc"),
         env.positive("CONSUMER_BATCH_SIZE", 100),
         env.millis("CONSUMER_BLOCK_MS", Duration.ofSeconds(2)),
         env.millis("CONSUMER_CLAIM_IDLE_MS", Duration.ofSeconds(30)),
@@ -50,19 +52,7 @@ public record NotificationConfig(
         env.millis("PUSH_DEADLINE_MS", Duration.ofSeconds(2)),
         env.millis("PUSH_GIVE_UP_MS", Duration.ofSeconds(60)),
         env.positive("PUSH_WINDOW", 10_000),
-        env.positive("PUSH_BATCH_SIZE", 500));
-  }
-
-  /** One consumer per instance, named after it: the host name (the container id under compose). */
-  private static String defaultConsumerName() {
-    String host = System.getenv("HOSTNAME");
-    if (host == null || host.isBlank()) {
-      try {
-        host = java.net.InetAddress.getLocalHost().getHostName();
-      } catch (java.net.UnknownHostException e) {
-        host = "notification-svc";
-      }
-    }
-    return host;
+        env.positive("PUSH_BATCH_SIZE", 500),
+        env.seconds("TOKEN_TTL_SECONDS", TokenService.DEFAULT_USER_TTL));
   }
 }

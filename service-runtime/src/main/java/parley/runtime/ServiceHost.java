@@ -1,15 +1,21 @@
 package parley.runtime;
 
 import io.grpc.BindableService;
+import io.grpc.MethodDescriptor;
 import io.javalin.config.JavalinConfig;
 import io.javalin.config.RoutesConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import parley.runtime.auth.Revocations;
 import parley.runtime.auth.TokenService;
 import parley.runtime.grpc.Access;
 import parley.runtime.grpc.AuthInterceptor;
@@ -53,6 +59,11 @@ public final class ServiceHost implements AutoCloseable {
     return http.port();
   }
 
+  /** The REST route table, {@code METHOD /path} per route (health, readiness and metrics included). */
+  public List<String> routes() {
+    return http.routes();
+  }
+
   @Override
   public synchronized void close() {
     if (closed) {
@@ -89,12 +100,12 @@ public final class ServiceHost implements AutoCloseable {
     private final List<ReadinessCheck> checks = new ArrayList<>();
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final List<Runnable> drains = new ArrayList<>();
-    private Function<String, Access> access = m -> Access.AUTHENTICATED;
+    private Function<String, Access> access = m -> Access.USERS;
     private Consumer<RoutesConfig> routes = r -> {};
     private Consumer<JavalinConfig> extra = c -> {};
     private int httpPort;
     private int grpcPort;
-    private boolean grpcOnEventLoop;
+    private Predicate<String> nonBlocking = method -> false;
 
     private Builder(String name, TokenService tokens, PrometheusMeterRegistry registry) {
       this.name = name;
@@ -115,11 +126,21 @@ public final class ServiceHost implements AutoCloseable {
     }
 
     /**
-     * Handles gRPC calls on the transport's event loop, in arrival order per connection. Every
+     * Handles every gRPC call on the transport's event loop, in arrival order per connection. Every
      * handler of the service (and the interceptors) must then be non-blocking.
      */
     public Builder grpcOnEventLoop() {
-      this.grpcOnEventLoop = true;
+      this.nonBlocking = method -> true;
+      return this;
+    }
+
+    /**
+     * Handles these methods on the transport's event loop, with no thread hand-off (they must only
+     * start asynchronous work); the others run on a bounded pool.
+     */
+    public Builder grpcOnEventLoop(MethodDescriptor<?, ?>... methods) {
+      Set<String> names = Arrays.stream(methods).map(MethodDescriptor::getFullMethodName).collect(Collectors.toUnmodifiableSet());
+      this.nonBlocking = names::contains;
       return this;
     }
 
@@ -145,6 +166,13 @@ public final class ServiceHost implements AutoCloseable {
       return this;
     }
 
+    /** Tokens are checked against {@code revocations}; ready once it has read its history. */
+    public Builder revocations(Revocations revocations) {
+      tokens.revokedBy(revocations);
+      checks.add(new ReadinessCheck("revocations", revocations::caughtUp));
+      return closes(revocations);
+    }
+
     /** Something to close on shutdown, after the servers; closed in reverse order of adding. */
     public Builder closes(AutoCloseable resource) {
       resources.add(resource);
@@ -153,7 +181,7 @@ public final class ServiceHost implements AutoCloseable {
 
     public ServiceHost start() {
       GrpcServerRunner grpc =
-          GrpcServerRunner.onPort(grpcPort, new AuthInterceptor(tokens, access), services, grpcOnEventLoop).start();
+          GrpcServerRunner.onPort(grpcPort, new AuthInterceptor(tokens, access), services, nonBlocking).start();
       HttpHost http;
       try {
         http = new HttpHost(httpPort, routes, checks, registry, extra).start();

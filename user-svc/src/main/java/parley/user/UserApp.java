@@ -4,6 +4,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import parley.runtime.ServiceHost;
+import parley.runtime.auth.Revocations;
 import parley.runtime.auth.TokenService;
 import parley.runtime.http.HttpAuth;
 import parley.runtime.http.ReadinessCheck;
@@ -29,12 +30,14 @@ public final class UserApp {
     try {
       StatefulRedisConnection<String, String> db = redis.connect(config.redisUrl());
       StreamRetention retention = new StreamRetention(config.events(), redis.connect(config.redisUrl()), clock, registry).start();
+      Revocations revocations = Revocations.follow(redis, config.redisUrl(), config.tokenTtl());
       UserAccounts accounts =
           new UserAccounts(
               new RedisUserStore(db.sync(), clock),
               new PasswordHasher(config.bcryptCost()),
               new RedisLoginLimiter(db.sync(), config.loginMaxFailures(), config.loginWindow()),
               tokens,
+              revocations,
               clock);
       return ServiceHost.builder("user-svc", tokens, registry)
           .ports(config.httpPort(), config.grpcPort())
@@ -43,6 +46,7 @@ public final class UserApp {
           .ready(new ReadinessCheck("redis", () -> RedisConnections.ping(db)))
           .closes(redis)
           .closes(retention)
+          .revocations(revocations)
           .start();
     } catch (RuntimeException e) {
       redis.close();

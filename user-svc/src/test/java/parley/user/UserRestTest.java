@@ -1,6 +1,7 @@
 package parley.user;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static parley.testkit.HttpJson.obj;
 
 import io.lettuce.core.Range;
@@ -309,8 +310,10 @@ class UserRestTest {
   @Test
   void healthReadinessAndMetricsAnswer() {
     assertThat(http.get("/health", null).json().path("status").asText()).isEqualTo("alive");
+    // ready once it has read back the token revocations of events:users
+    await().atMost(java.time.Duration.ofSeconds(10)).until(() -> http.get("/ready", null).status() == 200);
     HttpJson.Reply ready = http.get("/ready", null);
-    assertThat(ready.status()).isEqualTo(200);
+    assertThat(ready.json().path("checks").path("revocations").asText()).isEqualTo("up");
     assertThat(ready.json().path("checks").path("redis").asText()).isEqualTo("up");
     http.get("/users/x@example.com", null);
     assertThat(http.get("/metrics", null).body()).contains("http_server_requests_seconds_count").contains("jvm_memory_used_bytes");

@@ -20,7 +20,10 @@ final class UserSvcFixture implements AutoCloseable {
   final ManagedChannel channel;
   final TokenService tokens = new TokenService(SECRET.getBytes(StandardCharsets.UTF_8));
 
+  private final TestRedis redis;
+
   UserSvcFixture(TestRedis redis) {
+    this.redis = redis;
     host =
         UserApp.start(
             UserConfig.from(
@@ -43,8 +46,16 @@ final class UserSvcFixture implements AutoCloseable {
     return UserServiceGrpc.newBlockingStub(channel).withCallCredentials(PeerChannel.bearer(token));
   }
 
+  /** A token like the one a login would give now (with the account's current token version). */
   String userToken(String email) {
-    return tokens.issueUser(email).token();
+    return tokens.issueUser(email, tokenVersion(email)).token();
+  }
+
+  long tokenVersion(String email) {
+    try (var c = redis.connect(0)) {
+      String v = c.sync().get("token_version:" + email);
+      return v == null ? 0 : Long.parseLong(v);
+    }
   }
 
   String serviceToken() {

@@ -21,8 +21,9 @@ import parley.runtime.grpc.Caller;
 
 /** gRPC transport of frontend-svc: the push from notification-svc and the Subscribe stream. */
 public final class FrontendGrpcService extends FrontendServiceGrpc.FrontendServiceImplBase {
+  /** Who may call which rpc (docs/security.md has the whole table). */
   public static final Function<String, Access> ACCESS =
-      method -> method.endsWith("/ReceiveNotification") || method.endsWith("/PushNotifications") ? Access.SERVICE : Access.AUTHENTICATED;
+      method -> method.endsWith("/ReceiveNotification") || method.endsWith("/PushNotifications") ? Access.services("notification-svc") : Access.USERS;
   /** The most notifications one PushBatch may carry. */
   public static final int MAX_BATCH = 1000;
 
@@ -143,6 +144,6 @@ public final class FrontendGrpcService extends FrontendServiceGrpc.FrontendServi
     ServerCallStreamObserver<Notification> out = (ServerCallStreamObserver<Notification>) response;
     LiveSession session = new LiveSession(email, new GrpcSink(out), acks, stats);
     out.setOnCancelHandler(() -> session.close("client cancelled"));
-    hub.join(session, afterId, Caller.tokenExpiresAt());
+    hub.join(session, afterId, Caller.token());
   }
 }

@@ -1,5 +1,6 @@
 package parley.frontend.grpc;
 
+import io.grpc.CallCredentials;
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
@@ -37,16 +38,16 @@ public final class GrpcDeliveryAcks implements DeliveryAcks, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GrpcDeliveryAcks.class);
 
   private final Peers peers;
-  private final String serviceToken;
+  private final CallCredentials service;
   private final Counter dropped;
   private final Counter calls;
   private final Map<String, AckDeliveredRequest.Builder> waiting = new LinkedHashMap<>();
   private int waitingIds;
   private int inFlight;
 
-  public GrpcDeliveryAcks(Peers peers, String serviceToken, MeterRegistry registry) {
+  public GrpcDeliveryAcks(Peers peers, CallCredentials service, MeterRegistry registry) {
     this.peers = peers;
-    this.serviceToken = serviceToken;
+    this.service = service;
     this.dropped = Counter.builder("parley.acks.dropped").description("delivery acks dropped because too many were waiting (they stay pending)").register(registry);
     this.calls = Counter.builder("parley.acks.calls").description("AckDeliveredBatch calls made").register(registry);
   }
@@ -101,7 +102,7 @@ public final class GrpcDeliveryAcks implements DeliveryAcks, AutoCloseable {
   private void send(AckDeliveredBatchRequest request) {
     calls.increment();
     Futures.addCallback(
-        peers.notificationsAsync(serviceToken).withDeadlineAfter(Peers.DEADLINE_MS, TimeUnit.MILLISECONDS).ackDeliveredBatch(request),
+        peers.notificationsAsync(service).withDeadlineAfter(Peers.DEADLINE_MS, TimeUnit.MILLISECONDS).ackDeliveredBatch(request),
         new FutureCallback<AckDeliveredResponse>() {
           @Override
           public void onSuccess(AckDeliveredResponse result) {

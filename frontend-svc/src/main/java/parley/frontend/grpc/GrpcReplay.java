@@ -1,5 +1,6 @@
 package parley.frontend.grpc;
 
+import io.grpc.CallCredentials;
 import io.grpc.StatusRuntimeException;
 import parley.frontend.live.Replay;
 import parley.notification.v1.ListNotificationsRequest;
@@ -13,11 +14,11 @@ import parley.runtime.error.ServiceException;
  */
 public final class GrpcReplay implements Replay {
   private final Peers peers;
-  private final String serviceToken;
+  private final CallCredentials service;
 
-  public GrpcReplay(Peers peers, String serviceToken) {
+  public GrpcReplay(Peers peers, CallCredentials service) {
     this.peers = peers;
-    this.serviceToken = serviceToken;
+    this.service = service;
   }
 
   @Override
@@ -31,7 +32,7 @@ public final class GrpcReplay implements Replay {
       request.setPageAfterId(pageAfter);
     }
     try {
-      ListNotificationsResponse r = peers.notifications(serviceToken).listNotifications(request.build());
+      ListNotificationsResponse r = peers.notifications(service).listNotifications(request.build());
       return new Missed(r.getNotificationsList(), r.getReset());
     } catch (StatusRuntimeException e) {
       throw new ServiceException(ErrorCode.fromGrpc(e.getStatus().getCode()), "notification-svc: " + e.getStatus().getDescription());

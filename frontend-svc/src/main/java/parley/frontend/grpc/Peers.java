@@ -1,5 +1,7 @@
 package parley.frontend.grpc;
 
+import io.grpc.CallCredentials;
+import parley.runtime.grpc.ServiceCredentials;
 import parley.message.v1.MessageServiceGrpc;
 import parley.notification.v1.NotificationServiceGrpc;
 import parley.runtime.grpc.PeerChannel;
@@ -39,8 +41,15 @@ public final class Peers implements AutoCloseable {
         .withCallCredentials(PeerChannel.bearer(token));
   }
 
-  public NotificationServiceGrpc.NotificationServiceFutureStub notificationsAsync(String token) {
-    return NotificationServiceGrpc.newFutureStub(notifications.channel()).withCallCredentials(PeerChannel.bearer(token));
+  /** As this service ({@link ServiceCredentials}), on behalf of a user. */
+  public NotificationServiceGrpc.NotificationServiceBlockingStub notifications(CallCredentials service) {
+    return NotificationServiceGrpc.newBlockingStub(notifications.channel())
+        .withDeadlineAfter(DEADLINE_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
+        .withCallCredentials(service);
+  }
+
+  public NotificationServiceGrpc.NotificationServiceFutureStub notificationsAsync(CallCredentials service) {
+    return NotificationServiceGrpc.newFutureStub(notifications.channel()).withCallCredentials(service);
   }
 
   public PeerChannel userChannel() {

@@ -17,6 +17,7 @@ import parley.frontend.live.LiveHub;
 import parley.frontend.live.LiveSession;
 import parley.frontend.live.LiveStats;
 import parley.runtime.auth.Principal;
+import parley.runtime.auth.TokenService;
 import parley.runtime.error.ServiceException;
 import parley.runtime.error.Validation;
 import parley.runtime.http.HttpAuth;
@@ -59,12 +60,11 @@ public final class EventsRoute implements AutoCloseable {
 
   private void open(SseClient client) {
     Principal caller;
-    java.time.Instant expiresAt;
+    TokenService.Verified token;
     String afterId;
     try {
-      var session = auth.session(client.ctx());
-      caller = session.principal();
-      expiresAt = session.expiresAt();
+      token = auth.session(client.ctx());
+      caller = token.principal();
       afterId = cursor(client.ctx().header("Last-Event-ID"), client.ctx().queryParam("last_event_id"));
     } catch (ServiceException e) {
       HttpErrors.write(client.ctx(), e.code(), e.getMessage());
@@ -78,7 +78,7 @@ public final class EventsRoute implements AutoCloseable {
       open.remove(session);
       session.close("client closed");
     });
-    hub.join(session, afterId, expiresAt);
+    hub.join(session, afterId, token);
   }
 
   static String cursor(String header, String query) {

@@ -8,6 +8,9 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,12 +19,15 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import parley.notification.v1.Notification;
+import parley.runtime.auth.Revocations;
+import parley.runtime.auth.TokenService;
 import parley.runtime.error.ServiceException;
 
 /**
@@ -52,6 +58,8 @@ public final class LiveHub implements AutoCloseable {
   // ends sessions when their token expires; a closed session cancels its task (removed at once)
   private final java.util.concurrent.ScheduledThreadPoolExecutor expiries = expiryTimer();
   private final AtomicInteger controlSubscriptions = new AtomicInteger();
+  // the token version each session was opened with, to end it when that version is revoked
+  private final Map<LiveSession, Long> tokenVersions = new ConcurrentHashMap<>();
   private final Counter reconciles;
 
   /** How many live connections one user, and this instance in all, may hold. */
@@ -119,20 +127,41 @@ public final class LiveHub implements AutoCloseable {
   }
 
   /**
-   * Joins the session, and ends it with a {@code revoked} event when {@code tokenExpiresAt}
-   * passes: a live stream does not outlive the token it was opened with.
+   * Joins the session, and ends it with a {@code revoked} event when its token expires or is
+   * revoked (see {@link #endRevokedSessions}): a live stream does not outlive the token it was
+   * opened with.
    */
-  public void join(LiveSession session, String afterId, java.time.Instant tokenExpiresAt) {
-    java.time.Instant now = java.time.Instant.now();
+  public void join(LiveSession session, String afterId, TokenService.Verified token) {
+    tokenVersions.put(session, token.tokenVersion());
+    Instant now = Instant.now();
+    Instant expiresAt = token.expiresAt();
     // seconds first: in milliseconds, a token without expiry (Instant.MAX) would overflow
-    if (now.until(tokenExpiresAt, java.time.temporal.ChronoUnit.SECONDS) < java.time.Duration.ofDays(3650).toSeconds()) {
-      long delay = java.time.Duration.between(now, tokenExpiresAt).toMillis();
-      java.util.concurrent.ScheduledFuture<?> expiry =
-          expiries.schedule(() -> session.revoke("your token expired; log in again"), Math.max(0, delay), TimeUnit.MILLISECONDS);
-      join(session, afterId, () -> expiry.cancel(false));
+    if (now.until(expiresAt, ChronoUnit.SECONDS) < Duration.ofDays(3650).toSeconds()) {
+      long delay = Duration.between(now, expiresAt).toMillis();
+      ScheduledFuture<?> expiry = expiries.schedule(() -> session.revoke("your token expired; log in again"), Math.max(0, delay), TimeUnit.MILLISECONDS);
+      join(session, afterId, () -> {
+        expiry.cancel(false);
+        tokenVersions.remove(session);
+      });
     } else {
-      join(session, afterId, () -> {});
+      join(session, afterId, () -> tokenVersions.remove(session));
     }
+  }
+
+  /**
+   * Ends, with a {@code revoked} event, every live session whose token {@code revocations}
+   * revokes from now on (a new password, a deleted account).
+   */
+  public void endRevokedSessions(Revocations revocations) {
+    revocations.onRevoked(
+        email -> {
+          for (LiveSession session : sessions.getOrDefault(email, Set.of())) {
+            Long version = tokenVersions.get(session);
+            if (version != null && revocations.revokes(email, version)) {
+              session.revoke(TokenService.REVOKED);
+            }
+          }
+        });
   }
 
   /** Joins the session to its user's channel, then starts its replay from {@code afterId}. */

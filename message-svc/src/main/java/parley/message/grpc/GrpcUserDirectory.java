@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
+import io.grpc.CallCredentials;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,8 +34,8 @@ public final class GrpcUserDirectory implements UserDirectory {
   // user not yet cached share one CheckUserExists call instead of stampeding user-svc
   private final AsyncCache<String, Boolean> known;
 
-  public GrpcUserDirectory(PeerChannel userSvc, String serviceToken, Duration deadline, Duration cacheFor) {
-    this.stub = UserServiceGrpc.newFutureStub(userSvc.channel()).withCallCredentials(PeerChannel.bearer(serviceToken));
+  public GrpcUserDirectory(PeerChannel userSvc, CallCredentials service, Duration deadline, Duration cacheFor) {
+    this.stub = UserServiceGrpc.newFutureStub(userSvc.channel()).withCallCredentials(service);
     this.deadline = deadline;
     this.known = Caffeine.newBuilder().expireAfterWrite(cacheFor).maximumSize(100_000).buildAsync();
   }

@@ -6,6 +6,8 @@ import parley.events.Streams;
 public final class MessageKeys {
   public static final String COUNTER = "message_id_counter";
   public static final String MESSAGE_PREFIX = "message:";
+  /** Passed to send.lua for a send without an idempotency key: a key name, never a stored key. */
+  public static final String NO_IDEMPOTENCY = "idempotency:";
   public static final String EVENTS = Streams.MESSAGES;
 
   private MessageKeys() {}

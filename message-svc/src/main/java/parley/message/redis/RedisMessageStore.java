@@ -38,6 +38,7 @@ import parley.runtime.redis.LuaScript;
 
 /** Messages in Redis DB 1. Writes are single Lua scripts (message + event, one round trip). */
 public final class RedisMessageStore implements MessageStore {
+  private static final int FORGET_PAGE = 500;
   /** How much of a message a MessageSent event (and so a notification) carries. */
   public static final int PREVIEW_CHARS = 140;
 
@@ -78,7 +79,7 @@ public final class RedisMessageStore implements MessageStore {
             MessageKeys.messages(sender),
             MessageKeys.messages(receiver),
             MessageKeys.EVENTS,
-            idempotencyKey == null ? "" : MessageKeys.idempotency(sender, idempotencyKey));
+            idempotencyKey == null ? MessageKeys.NO_IDEMPOTENCY : MessageKeys.idempotency(sender, idempotencyKey));
     return sends
         .<List<Object>>submit(on -> SEND.runAsync(on, ScriptOutputType.MULTI, keys, args))
         .thenApply(
@@ -103,7 +104,33 @@ public final class RedisMessageStore implements MessageStore {
 
   @Override
   public void forget(String email, Instant at) {
-    FORGET_USER.run(redis, ScriptOutputType.INTEGER, List.of(MessageKeys.messages(email), MessageKeys.conversations(email), MessageKeys.leftAt(email)), List.of(Long.toString(at.toEpochMilli())));
+    long newestOld = newestBefore(email, at);
+    FORGET_USER.run(
+        redis,
+        ScriptOutputType.INTEGER,
+        List.of(MessageKeys.messages(email), MessageKeys.conversations(email), MessageKeys.leftAt(email)),
+        List.of(Long.toString(at.toEpochMilli()), Long.toString(newestOld)));
+  }
+
+  /**
+   * The id of the newest message of {@code email} sent before {@code at} (0 for none): ids grow with
+   * time, so the messages before it are a prefix of the user's index, read 500 at a time.
+   */
+  private long newestBefore(String email, Instant at) {
+    long newest = 0;
+    for (long offset = 0; ; offset += FORGET_PAGE) {
+      List<String> ids = redis.zrange(MessageKeys.messages(email), offset, offset + FORGET_PAGE - 1);
+      if (ids.isEmpty()) {
+        return newest;
+      }
+      List<io.lettuce.core.KeyValue<String, String>> stored = redis.mget(ids.stream().map(id -> MessageKeys.MESSAGE_PREFIX + id).toArray(String[]::new));
+      for (int i = 0; i < ids.size(); i++) {
+        if (stored.get(i).hasValue() && !parse(stored.get(i).getValue()).timestamp().isBefore(at)) {
+          return newest; // the new account's first message
+        }
+        newest = Long.parseLong(ids.get(i));
+      }
+    }
   }
 
   @Override

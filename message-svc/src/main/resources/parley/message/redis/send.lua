@@ -2,12 +2,14 @@
 -- KEYS: 1 message_id_counter, 2 conversation:{a}:{b}, 3 conversation:{a}:{b}:messages,
 --       4 user:{sender}:conversations, 5 user:{receiver}:conversations,
 --       6 user:{sender}:messages, 7 user:{receiver}:messages, 8 events:messages,
---       9 idempotency:{sender}:{key} (or '' for none)
+--       9 idempotency:{sender}:{key}, or the bare prefix 'idempotency:' for none (a real key,
+--         never '', so that a Redis user limited to message-svc's key patterns may run it)
 -- ARGV: 1 message key prefix, 2 sender, 3 receiver, 4 content, 5 timestamp,
 --       6 a, 7 b, 8 field receiving the new id, 9 nfields, 10.. event fields (name, value, ...)
 -- The stream is not trimmed here: message-svc's retention trims only what every group has read.
 -- Returns {id, 0, ''} for a new message, {id, 1, stored json or ''} for a retried idempotency key.
-if KEYS[9] ~= '' then
+local idempotent = KEYS[9] ~= 'idempotency:'
+if idempotent then
   local prior = redis.call('GET', KEYS[9])
   if prior then return {tonumber(prior), 1, redis.call('GET', ARGV[1] .. prior) or ''} end
 end
@@ -29,5 +31,5 @@ for i = 10, 9 + n, 2 do
   if ARGV[i] == ARGV[8] then fields[#fields + 1] = tostring(id) else fields[#fields + 1] = ARGV[i + 1] end
 end
 redis.call('XADD', KEYS[8], '*', unpack(fields))
-if KEYS[9] ~= '' then redis.call('SET', KEYS[9], id, 'EX', 86400) end
+if idempotent then redis.call('SET', KEYS[9], id, 'EX', 86400) end
 return {id, 0, ''}

@@ -27,11 +27,16 @@ import parley.runtime.grpc.Caller;
 
 /** gRPC transport of notification-svc; rules live in {@link Notifications}. */
 public final class NotificationGrpcService extends NotificationServiceGrpc.NotificationServiceImplBase {
+  /** Who may call which rpc (docs/security.md has the whole table). */
   public static final Function<String, Access> ACCESS =
       method ->
           switch (method.substring(method.indexOf('/') + 1)) {
-            case "CreateNotification", "AckDelivered", "AckDeliveredBatch" -> Access.SERVICE;
-            default -> Access.AUTHENTICATED;
+            // the message stream's producer; notification-svc itself creates from the stream
+            case "CreateNotification" -> Access.services("message-svc");
+            case "AckDelivered", "AckDeliveredBatch" -> Access.services("frontend-svc");
+            // frontend-svc replays a live session's missed notifications
+            case "ListNotifications" -> Access.usersAnd("frontend-svc");
+            default -> Access.USERS;
           };
 
   private final Notifications notifications;

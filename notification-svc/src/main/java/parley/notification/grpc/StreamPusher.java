@@ -1,5 +1,6 @@
 package parley.notification.grpc;
 
+import io.grpc.CallCredentials;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
@@ -91,8 +92,8 @@ public final class StreamPusher implements LivePush, AutoCloseable {
   private long lastExpiry;
   private volatile boolean running = true;
 
-  public StreamPusher(PeerChannel frontend, String serviceToken, Settings settings, MeterRegistry registry) {
-    this.stub = FrontendServiceGrpc.newStub(frontend.channel()).withCallCredentials(PeerChannel.bearer(serviceToken));
+  public StreamPusher(PeerChannel frontend, CallCredentials service, Settings settings, MeterRegistry registry) {
+    this.stub = FrontendServiceGrpc.newStub(frontend.channel()).withCallCredentials(service);
     this.settings = settings;
     this.registry = registry;
     this.delivered = Counter.builder("parley.push").tag("outcome", "delivered").description("pushes a live connection received").register(registry);

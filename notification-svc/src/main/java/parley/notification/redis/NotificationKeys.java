@@ -4,6 +4,8 @@ package parley.notification.redis;
 public final class NotificationKeys {
   /** Hash email → "1" subscribed / "0" unsubscribed; absent means subscribed (the default). */
   public static final String SUBSCRIPTIONS = "subscriptions";
+  /** Passed to create.lua for a notification without a source event: a key name, never stored. */
+  public static final String NO_EVENT = "notification_event:";
   /** Set once every pending list of an older version was converted to a sorted set. */
   public static final String PENDING_MIGRATED = "migrations:pending_sorted_sets";
 

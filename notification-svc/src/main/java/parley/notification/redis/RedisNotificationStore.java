@@ -101,7 +101,7 @@ public final class RedisNotificationStore implements NotificationStore {
             on,
             ScriptOutputType.MULTI,
             List.of(
-                eventId == null ? "" : NotificationKeys.byEvent(eventId),
+                eventId == null ? NotificationKeys.NO_EVENT : NotificationKeys.byEvent(eventId),
                 NotificationKeys.notifications(email),
                 NotificationKeys.pending(email),
                 NotificationKeys.horizon(email),

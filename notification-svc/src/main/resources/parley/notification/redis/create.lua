@@ -1,11 +1,14 @@
 -- Creates a notification exactly once per source event and queues it as pending.
--- KEYS: 1 notification_event:{event_id} (or '' for none), 2 notifications:{email},
+-- KEYS: 1 notification_event:{event_id}, or the bare prefix 'notification_event:' for none (a
+--       real key name, never '', so that a Redis user limited to its key patterns may run it),
+--       2 notifications:{email},
 --       3 notifications:{email}:pending (sorted set: id scored by its milliseconds), 4 notifications:{email}:horizon, 5 subscriptions
 -- ARGV: 1 proposed id ('' = from TIME), 2 json with "__ID__" for the id, 3 receiver,
 --       4 max per user, 5 dedupe ttl seconds, 6 '1' = skip when unsubscribed
 -- Returns {status, id, json}: 1 created, 0 duplicate (already delivered), 3 duplicate still
 -- pending, 2 receiver unsubscribed, 4 event older than the dedupe memory (ignored).
-if KEYS[1] ~= '' then
+local from_event = KEYS[1] ~= 'notification_event:'
+if from_event then
   local existing = redis.call('GET', KEYS[1])
   if existing then
     if redis.call('ZSCORE', KEYS[3], existing) then return {3, existing, ''} end
@@ -37,7 +40,7 @@ if newest then
   end
 end
 local json = string.gsub(ARGV[2], '__ID__', id, 1)
-if KEYS[1] ~= '' then redis.call('SET', KEYS[1], id, 'EX', ARGV[5]) end
+if from_event then redis.call('SET', KEYS[1], id, 'EX', ARGV[5]) end
 redis.call('RPUSH', KEYS[2], json)
 redis.call('ZADD', KEYS[3], tonumber(string.match(id, '^(%d+)-')), id)
 local max = tonumber(ARGV[4])

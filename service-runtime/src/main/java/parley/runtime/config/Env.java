@@ -25,6 +25,24 @@ public final class Env {
     return new Env(System.getenv());
   }
 
+  /**
+   * {@code CONSUMER_NAME}, else this instance's host name (the container id under compose), else
+   * {@code fallback}: one stream consumer per instance, named after it.
+   */
+  public String consumerName(String fallback) {
+    return optional("CONSUMER_NAME").orElseGet(() -> {
+      String host = System.getenv("HOSTNAME");
+      if (host == null || host.isBlank()) {
+        try {
+          host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+          host = fallback;
+        }
+      }
+      return host;
+    });
+  }
+
   public Optional<String> optional(String name) {
     String value = vars.get(name);
     return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());

@@ -19,7 +19,7 @@ public final class Validation {
     }
     String v = value.trim().toLowerCase(Locale.ROOT);
     if (v.length() > 254 || !EMAIL.matcher(v).matches()) {
-      throw ServiceException.invalid(field + " is not a valid email address: '" + value + "'");
+      throw ServiceException.invalid(field + " is not a valid email address: '" + (value.length() > 80 ? value.substring(0, 80) + "…" : value) + "'");
     }
     return v;
   }

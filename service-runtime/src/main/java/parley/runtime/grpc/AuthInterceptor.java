@@ -35,30 +35,26 @@ public final class AuthInterceptor implements ServerInterceptor {
     String method = call.getMethodDescriptor().getFullMethodName();
     Access access = method.startsWith("parley.") ? accessByMethod.apply(method) : Access.PUBLIC;
     String header = headers.get(AUTHORIZATION);
-    if (access == Access.PUBLIC && header == null) {
+    if (access.anyone() && header == null) {
       return next.startCall(call, headers);
     }
-    Principal principal;
-    java.time.Instant expiresAt;
+    TokenService.Verified verified;
     try {
-      TokenService.Verified verified = tokens.verified(TokenService.bearer(header).orElse(null));
-      principal = verified.principal();
-      expiresAt = verified.expiresAt();
+      verified = tokens.verified(TokenService.bearer(header).orElse(null));
     } catch (ServiceException e) {
-      if (access == Access.PUBLIC) {
+      if (access.anyone()) {
         return next.startCall(call, headers);
       }
       call.close(Status.UNAUTHENTICATED.withDescription(e.getMessage()), new Metadata());
       return new ServerCall.Listener<>() {};
     }
-    if (access == Access.SERVICE && !principal.isService()) {
-      call.close(
-          Status.PERMISSION_DENIED.withDescription(
-              "this rpc is for Parley services only; a user token is not accepted"),
-          new Metadata());
+    Principal principal = verified.principal();
+    String refusal = access.refusal(principal);
+    if (refusal != null) {
+      call.close(Status.PERMISSION_DENIED.withDescription(refusal), new Metadata());
       return new ServerCall.Listener<>() {};
     }
-    Context context = Context.current().withValue(Caller.KEY, principal).withValue(Caller.EXPIRES_AT, expiresAt);
+    Context context = Context.current().withValue(Caller.KEY, principal).withValue(Caller.TOKEN, verified);
     return Contexts.interceptCall(context, call, headers, next);
   }
 }

@@ -2,12 +2,13 @@ package parley.runtime.grpc;
 
 import io.grpc.Context;
 import parley.runtime.auth.Principal;
+import parley.runtime.auth.TokenService;
 import parley.runtime.error.ServiceException;
 
 /** The verified caller of the current gRPC call, put in the {@link Context} by {@link AuthInterceptor}. */
 public final class Caller {
   static final Context.Key<Principal> KEY = Context.key("parley-principal");
-  static final Context.Key<java.time.Instant> EXPIRES_AT = Context.key("parley-token-expires-at");
+  static final Context.Key<TokenService.Verified> TOKEN = Context.key("parley-token");
 
   private Caller() {}
 
@@ -21,10 +22,13 @@ public final class Caller {
     return principal;
   }
 
-  /** When the caller's token expires (a live stream ends then). */
-  public static java.time.Instant tokenExpiresAt() {
-    java.time.Instant at = EXPIRES_AT.get();
-    return at == null ? java.time.Instant.MAX : at;
+  /** The caller's verified token (a live stream ends when it expires or is revoked). */
+  public static TokenService.Verified token() {
+    TokenService.Verified token = TOKEN.get();
+    if (token == null) {
+      throw new ServiceException(parley.runtime.error.ErrorCode.UNAUTHENTICATED, "an access token is required");
+    }
+    return token;
   }
 
   /** The caller, who must be {@code email} themselves (or a service acting for them). */

@@ -3,6 +3,7 @@ package parley.runtime.grpc;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -12,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * Starts a gRPC server with the service's implementations behind the auth and error-mapping
@@ -21,13 +23,13 @@ public final class GrpcServerRunner implements AutoCloseable {
   private final Server server;
   private final HealthStatusManager health = new HealthStatusManager();
   private boolean draining;
+  private BlockingCallsInterceptor offload;
 
   // ProtoReflectionService (v1alpha) is deprecated but still what older grpcurl versions ask for
   @SuppressWarnings("deprecation")
-  public GrpcServerRunner(ServerBuilder<?> builder, AuthInterceptor auth, List<BindableService> services) {
+  private GrpcServerRunner(ServerBuilder<?> builder, List<ServerInterceptor> interceptors, List<BindableService> services) {
     for (BindableService service : services) {
-      builder.addService(
-          ServerInterceptors.intercept(service, new ErrorMappingInterceptor(), auth));
+      builder.addService(ServerInterceptors.intercept(service, interceptors));
     }
     builder.addService(health.getHealthService());
     builder.addService(ProtoReflectionServiceV1.newInstance());
@@ -36,20 +38,29 @@ public final class GrpcServerRunner implements AutoCloseable {
   }
 
   /**
-   * @param onEventLoop run handlers on the transport's event loop ({@code directExecutor}) rather
-   *     than a thread pool: the calls of one connection are then handled in the order they arrive,
-   *     with no thread hop. Only for services whose handlers never block.
+   * Calls arrive on the transport's event loop ({@code directExecutor}). Methods for which
+   * {@code nonBlocking} holds are handled right there, with no thread hand-off, in arrival order
+   * per connection; they must only start asynchronous work. Every other method is moved to a
+   * bounded pool ({@link BlockingCallsInterceptor}).
+   *
+   * @param nonBlocking tested with full method names ({@code package.Service/Method})
    */
-  public static GrpcServerRunner onPort(int port, AuthInterceptor auth, List<BindableService> services, boolean onEventLoop) {
+  public static GrpcServerRunner onPort(int port, AuthInterceptor auth, List<BindableService> services, Predicate<String> nonBlocking) {
+    return onPort(port, auth, services, nonBlocking, BlockingCallsInterceptor.THREADS, BlockingCallsInterceptor.QUEUE);
+  }
+
+  static GrpcServerRunner onPort(int port, AuthInterceptor auth, List<BindableService> services, Predicate<String> nonBlocking, int threads, int queue) {
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(new InetSocketAddress(port))
             .maxInboundMessageSize(1 << 20)
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
-            .permitKeepAliveWithoutCalls(true);
-    if (onEventLoop) {
-      builder.directExecutor();
-    }
-    return new GrpcServerRunner(builder, auth, services);
+            .permitKeepAliveWithoutCalls(true)
+            .directExecutor();
+    BlockingCallsInterceptor offload = new BlockingCallsInterceptor(nonBlocking, threads, queue);
+    // the last interceptor sees a call first: offload's hop happens before auth and error mapping
+    GrpcServerRunner runner = new GrpcServerRunner(builder, List.of(new ErrorMappingInterceptor(), auth, offload), services);
+    runner.offload = offload;
+    return runner;
   }
 
   public GrpcServerRunner start() {
@@ -59,6 +70,10 @@ public final class GrpcServerRunner implements AutoCloseable {
       throw new UncheckedIOException("could not start gRPC server: " + e.getMessage(), e);
     }
     return this;
+  }
+
+  BlockingCallsInterceptor offload() {
+    return offload;
   }
 
   public int port() {
@@ -84,6 +99,10 @@ public final class GrpcServerRunner implements AutoCloseable {
     } catch (InterruptedException e) {
       server.shutdownNow();
       Thread.currentThread().interrupt();
+    } finally {
+      if (offload != null) {
+        offload.close();
+      }
     }
   }
 }

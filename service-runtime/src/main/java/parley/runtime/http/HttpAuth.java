@@ -31,7 +31,12 @@ public final class HttpAuth {
       throw new ServiceException(
           ErrorCode.UNAUTHENTICATED, "log in first: send Authorization: Bearer <token> (POST /login on user-svc)");
     }
-    return tokens.verified(token);
+    TokenService.Verified verified = tokens.verified(token);
+    if (verified.principal().isService()) {
+      // no service calls REST: a service token here can only be misuse
+      throw ServiceException.denied("the REST API is for users; a service token is not accepted");
+    }
+    return verified;
   }
 
   /**

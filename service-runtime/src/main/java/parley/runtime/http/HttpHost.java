@@ -17,6 +17,7 @@ import java.util.function.Consumer;
  * /metrics}.
  */
 public final class HttpHost implements AutoCloseable {
+  private final List<String> routeTable = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** Largest accepted request body. */
   public static final long MAX_BODY_BYTES = 64 * 1024;
   /** How long a stop waits for in-flight requests. */
@@ -34,6 +35,13 @@ public final class HttpHost implements AutoCloseable {
         Javalin.create(
             cfg -> {
               cfg.startup.showJavalinBanner = false;
+              // the route table as registered (tests read it: the fuzz suite, the authorization matrix)
+              cfg.events.handlerAdded(
+                  info -> {
+                    if (info.getHttpMethod().isHttpMethod()) {
+                      routeTable.add(info.getHttpMethod().name() + " " + info.getPath());
+                    }
+                  });
               cfg.startup.showOldJavalinVersionWarning = false;
               cfg.jetty.port = port;
               cfg.http.maxRequestSize = MAX_BODY_BYTES;
@@ -96,6 +104,11 @@ public final class HttpHost implements AutoCloseable {
   public HttpHost start() {
     app.start();
     return this;
+  }
+
+  /** Every route as {@code METHOD /path} (path parameters as {@code {name}}), in registration order. */
+  public List<String> routes() {
+    return List.copyOf(routeTable);
   }
 
   public int port() {

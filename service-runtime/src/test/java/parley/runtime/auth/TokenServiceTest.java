@@ -25,6 +25,32 @@ class TokenServiceTest {
   }
 
   @Test
+  void aTokenBelowItsAccountsVersionIsRevokedAndOnlyThatOne() {
+    Revocations revocations = Revocations.local();
+    TokenService checked = new TokenService(SECRET).revokedBy(revocations);
+    String v1 = checked.issueUser("uni@example.com", 1).token();
+    String unversioned = checked.issueUser("uni@example.com").token();
+    String other = checked.issueUser("fc@example.com", 1).token();
+    assertThat(checked.verified(v1).tokenVersion()).isEqualTo(1);
+
+    revocations.raise("uni@example.com", 2, Instant.now());
+
+    for (String revoked : new String[] {v1, unversioned}) {
+      assertThatThrownBy(() -> checked.verify(revoked))
+          .isInstanceOfSatisfying(ServiceException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED);
+            assertThat(e.getMessage()).contains("revoked").contains("log in again");
+          });
+    }
+    assertThat(checked.verify(checked.issueUser("uni@example.com", 2).token()).subject()).isEqualTo("uni@example.com");
+    assertThat(checked.verify(other).subject()).isEqualTo("fc@example.com");
+    assertThat(checked.verify(checked.issueService("uni@example.com").token()).isService()).isTrue();
+    // a version never goes down: an old event read late changes nothing
+    revocations.raise("uni@example.com", 1, Instant.now());
+    assertThatThrownBy(() -> checked.verify(v1)).isInstanceOf(ServiceException.class);
+  }
+
+  @Test
   void aServiceTokenIdentifiesAService() {
     Principal p = tokens.verify(tokens.issueService("message-svc").token());
     assertThat(p.isService()).isTrue();

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Optional;
 import parley.runtime.auth.IssuedToken;
+import parley.runtime.auth.Revocations;
 import parley.runtime.auth.TokenService;
 import parley.runtime.error.ErrorCode;
 import parley.runtime.error.ServiceException;
@@ -17,13 +18,19 @@ public final class UserAccounts {
   private final PasswordHasher hasher;
   private final LoginLimiter limiter;
   private final TokenService tokens;
+  private final Revocations revocations;
   private final Clock clock;
 
-  public UserAccounts(UserStore store, PasswordHasher hasher, LoginLimiter limiter, TokenService tokens, Clock clock) {
+  /**
+   * @param revocations told at once when a write revokes tokens, so that this instance refuses
+   *     them from its next request (the others learn it from events:users)
+   */
+  public UserAccounts(UserStore store, PasswordHasher hasher, LoginLimiter limiter, TokenService tokens, Revocations revocations, Clock clock) {
     this.store = store;
     this.hasher = hasher;
     this.limiter = limiter;
     this.tokens = tokens;
+    this.revocations = revocations;
     this.clock = clock;
   }
 
@@ -32,9 +39,11 @@ public final class UserAccounts {
     String e = Validation.email("email", email);
     String p = password(password);
     StoredUser user = new StoredUser(n, e, hasher.hash(p), clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
-    if (!store.create(user)) {
+    long version = store.create(user);
+    if (version < 0) {
       throw new ServiceException(ErrorCode.ALREADY_EXISTS, "a user with email " + e + " is already registered");
     }
+    revocations.raise(e, version, clock.instant()); // a deleted account's tokens under this email
     return user.view();
   }
 
@@ -43,7 +52,8 @@ public final class UserAccounts {
     if (email == null || email.isBlank() || password == null || password.isEmpty()) {
       throw ServiceException.invalid("email and password are required");
     }
-    String e = email.trim().toLowerCase(java.util.Locale.ROOT);
+    // not an address no account can have: refused before it is counted (a count would be stored)
+    String e = Validation.email("email", email);
     refuseWhileLimited(e);
     Optional<StoredUser> user = store.find(e);
     boolean ok;
@@ -57,7 +67,7 @@ public final class UserAccounts {
       return Optional.empty();
     }
     limiter.reset(e);
-    return Optional.of(tokens.issueUser(e));
+    return Optional.of(tokens.issueUser(e, user.get().tokenVersion()));
   }
 
   public boolean exists(String email) {
@@ -97,9 +107,11 @@ public final class UserAccounts {
             e,
             password == null ? current.passwordHash() : hasher.hash(password(password)),
             current.createdAt());
-    if (!store.update(next)) {
+    long version = store.update(next, password != null);
+    if (version < 0) {
       throw ServiceException.notFound("user " + e + " is not registered");
     }
+    revocations.raise(e, version, clock.instant());
     return next.view();
   }
 
@@ -108,9 +120,11 @@ public final class UserAccounts {
     String e = Validation.email("email", email);
     StoredUser current = store.find(e).orElseThrow(() -> ServiceException.notFound("user " + e + " is not registered"));
     requireCurrentPassword(current, currentPassword, "deleting the account");
-    if (!store.delete(e)) {
+    long version = store.delete(e);
+    if (version < 0) {
       throw ServiceException.notFound("user " + e + " is not registered");
     }
+    revocations.raise(e, version, clock.instant());
   }
 
   /** The account's current password, checked and counted like a login attempt. */

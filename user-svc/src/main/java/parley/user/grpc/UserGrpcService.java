@@ -30,13 +30,13 @@ public final class UserGrpcService extends UserServiceGrpc.UserServiceImplBase {
     this.accounts = accounts;
   }
 
-  /** Who may call which rpc. */
+  /** Who may call which rpc (docs/security.md has the whole table). */
   public static final Function<String, Access> ACCESS =
       method ->
           switch (method.substring(method.indexOf('/') + 1)) {
             case "RegisterUser", "AuthenticateUser" -> Access.PUBLIC;
-            case "CheckUserExists" -> Access.SERVICE;
-            default -> Access.AUTHENTICATED;
+            case "CheckUserExists" -> Access.services("message-svc");
+            default -> Access.USERS;
           };
 
   @Override

@@ -39,30 +39,35 @@ public final class RedisUserStore implements UserStore {
   }
 
   @Override
-  public boolean create(StoredUser user) {
-    return write(CREATE, user.email(), toJson(user), new UserRegistered(EventCodec.newEventId(), clock.instant(), user.email(), user.name()));
+  public long create(StoredUser user) {
+    return write(CREATE, user.email(), toJson(user), new UserRegistered(EventCodec.newEventId(), clock.instant(), user.email(), user.name()), null);
   }
 
   @Override
-  public boolean update(StoredUser user) {
-    return write(UPDATE, user.email(), toJson(user), new UserUpdated(EventCodec.newEventId(), clock.instant(), user.email(), user.name()));
+  public long update(StoredUser user, boolean newCredentials) {
+    UserUpdated event = new UserUpdated(EventCodec.newEventId(), clock.instant(), user.email(), user.name());
+    return write(UPDATE, user.email(), toJson(user), event, newCredentials ? "1" : "0");
   }
 
   @Override
-  public boolean delete(String email) {
-    return write(DELETE, email, "", new UserDeleted(EventCodec.newEventId(), clock.instant(), email));
+  public long delete(String email) {
+    return write(DELETE, email, "", new UserDeleted(EventCodec.newEventId(), clock.instant(), email), null);
   }
 
-  private boolean write(LuaScript script, String email, String json, DomainEvent event) {
+  /** Runs one of the account scripts; its event's token_version is added by the script. */
+  private long write(LuaScript script, String email, String json, DomainEvent event, String flag) {
     List<String> args = new ArrayList<>(List.of(email, json));
     LuaScript.appendFields(args, EventCodec.encode(event));
-    Long done =
+    if (flag != null) {
+      args.add(flag);
+    }
+    Long version =
         script.run(
             redis,
             ScriptOutputType.INTEGER,
-            List.of(UserKeys.user(email), UserKeys.INDEX, UserKeys.EVENTS, UserKeys.loginFailures(email)),
+            List.of(UserKeys.user(email), UserKeys.INDEX, UserKeys.EVENTS, UserKeys.loginFailures(email), UserKeys.tokenVersion(email)),
             args);
-    return done != null && done == 1L;
+    return version == null ? -1 : version;
   }
 
   @Override
@@ -95,20 +100,26 @@ public final class RedisUserStore implements UserStore {
     return new UserPage(users, more ? page.get(page.size() - 1) : "");
   }
 
+  /** The account's JSON without its closing brace: the script appends {@code token_version}. */
   private static String toJson(StoredUser user) {
     ObjectNode node = Json.mapper().createObjectNode();
     node.put("name", user.name());
     node.put("email", user.email());
     node.put("password", user.passwordHash());
     node.put("created_at", user.createdAt().toString());
-    return node.toString();
+    String json = node.toString();
+    return json.substring(0, json.length() - 1);
   }
 
   private static StoredUser fromJson(String json) {
     try {
       JsonNode n = Json.mapper().readTree(json);
       return new StoredUser(
-          n.path("name").asText(), n.path("email").asText(), n.path("password").asText(), Instant.parse(n.path("created_at").asText()));
+          n.path("name").asText(),
+          n.path("email").asText(),
+          n.path("password").asText(),
+          Instant.parse(n.path("created_at").asText()),
+          n.path("token_version").asLong(0));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("corrupt user record", e);
     }

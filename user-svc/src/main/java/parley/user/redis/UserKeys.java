@@ -15,6 +15,14 @@ public final class UserKeys {
     return "user:" + email;
   }
 
+  /**
+   * The email's token version (a counter): raised by registering, a new password and deleting;
+   * tokens carry it as {@code ver}. Kept after a deletion, so a later account continues from it.
+   */
+  public static String tokenVersion(String email) {
+    return "token_version:" + email;
+  }
+
   /** Failed login count, expiring with the rate-limit window. */
   public static String loginFailures(String email) {
     return "login_failures:" + email;
