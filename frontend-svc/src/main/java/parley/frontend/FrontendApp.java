@@ -31,20 +31,19 @@ public final class FrontendApp {
     PrometheusMeterRegistry registry = Metrics.registry("frontend-svc");
     TokenService tokens = new TokenService(c.authSecret());
     ServiceCredentials service = new ServiceCredentials(tokens, "frontend-svc");
-    RedisConnections redis = new RedisConnections();
-    Peers peers = new Peers(c.userSvcAddr(), c.messageSvcAddr(), c.notificationSvcAddr());
-    try {
+    return ServiceHost.start("frontend-svc", tokens, registry, host -> {
+      RedisConnections redis = host.owns(new RedisConnections());
+      Peers peers = host.owns(new Peers(c.userSvcAddr(), c.messageSvcAddr(), c.notificationSvcAddr()));
       StatefulRedisConnection<String, String> publisher = redis.connect(c.redisUrl());
       LiveStats stats = new LiveStats(registry);
       LiveHub hub = new LiveHub(redis.connectPubSub(c.redisUrl()), redis.connect(c.redisUrl()), new GrpcReplay(peers, service), c.liveLimits(), registry);
-      Revocations revocations = Revocations.follow(redis, c.usersStreamUrl(), c.tokenTtl());
+      Revocations revocations = host.owns(Revocations.follow(redis, c.usersStreamUrl(), c.tokenTtl()));
       hub.endRevokedSessions(revocations);
       GrpcDeliveryAcks acks = new GrpcDeliveryAcks(peers, service, registry);
       HttpAuth auth = new HttpAuth(tokens);
-      EventsRoute events = new EventsRoute(auth, hub, acks, stats, c.heartbeat());
+      EventsRoute events = host.owns(new EventsRoute(auth, hub, acks, stats, c.heartbeat()));
       WebApi api = new WebApi(peers, auth, c.secureCookie());
-      return ServiceHost.builder("frontend-svc", tokens, registry)
-          .ports(c.httpPort(), c.grpcPort())
+      host.ports(c.httpPort(), c.grpcPort())
           .grpc(FrontendGrpcService.ACCESS, new FrontendGrpcService(hub, acks, stats))
           // ReceiveNotification publishes in arrival order, so a user's live streams see the
           // pushes in the order notification-svc made them; no handler here blocks
@@ -61,17 +60,9 @@ public final class FrontendApp {
           .ready(new ReadinessCheck("user-svc", peers.userChannel()::reachable))
           .ready(new ReadinessCheck("message-svc", peers.messageChannel()::reachable))
           .ready(new ReadinessCheck("notification-svc", peers.notificationChannel()::reachable))
-          .closes(redis)
-          .closes(peers)
           .drain(hub::close)
           .drain(acks::close)
-          .closes(events)
-          .revocations(revocations)
-          .start();
-    } catch (RuntimeException e) {
-      peers.close();
-      redis.close();
-      throw e;
-    }
+          .revocations(revocations);
+    });
   }
 }

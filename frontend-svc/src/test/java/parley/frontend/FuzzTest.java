@@ -198,6 +198,7 @@ class FuzzTest {
   @Property(tries = 500)
   void everyRestRouteRefusesBadInputWithoutA5xxAndStoresNothing(@ForAll("badBody") String body, @ForAll("nastyList") List<String> values) {
     Iterator<String> next = values.iterator();
+    String previous = "";
     for (Map.Entry<ServiceHost, List<String>> service : rest.entrySet()) {
       HttpJson http = new HttpJson(service.getKey().httpPort());
       for (String route : service.getValue()) {
@@ -222,7 +223,8 @@ class FuzzTest {
             throw new AssertionError(route + " with " + abbreviate(body) + ": " + e, e);
           }
         }
-        assertThat(reply.status()).as("%s %s with body %s", method, target, abbreviate(body)).isLessThan(500);
+        assertThat(reply.status()).as("%s %s with body %s (after %s) answered %s %s", method, target, abbreviate(body), previous, reply.body(), reply.raw().headers().map()).isLessThan(500);
+        previous = method + " " + abbreviate(target) + " -> " + reply.status() + " " + reply.raw().version();
       }
     }
     assertThat(stored()).as("nothing stored; keys now: %s", new Object() {

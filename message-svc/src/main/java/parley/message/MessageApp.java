@@ -39,25 +39,26 @@ public final class MessageApp {
     Clock clock = Clock.systemUTC();
     PrometheusMeterRegistry registry = Metrics.registry("message-svc");
     TokenService tokens = new TokenService(config.authSecret());
-    RedisConnections redis = new RedisConnections();
-    PeerChannel userSvc = new PeerChannel(config.userSvcAddr());
-    try {
+    return ServiceHost.start("message-svc", tokens, registry, host -> {
+      RedisConnections redis = host.owns(new RedisConnections());
+      PeerChannel userSvc = host.owns(new PeerChannel(config.userSvcAddr()));
       StatefulRedisConnection<String, String> db = redis.connect(config.redisUrl());
       GrpcUserDirectory users =
           new GrpcUserDirectory(userSvc, new ServiceCredentials(tokens, "message-svc"), config.userCheckDeadline(), config.userCacheTtl());
-      GroupCommit sends = new GroupCommit(redis.connect(config.redisUrl()), "sends", 20_000, 20_000, registry);
-      StreamRetention retention = new StreamRetention(config.events(), redis.connect(config.redisUrl()), clock, registry).start();
+      GroupCommit sends = host.owns(new GroupCommit(redis.connect(config.redisUrl()), "sends", 20_000, 20_000, registry));
+      host.owns(new StreamRetention(config.events(), redis.connect(config.redisUrl()), clock, registry).start());
       Messaging messaging = new Messaging(new RedisMessageStore(db, sends, clock), users, clock, config.maxContentBytes());
-      UserEventsTail tail =
+      host.owns(
           new UserEventsTail(
                   redis.connectBlocking(config.usersStreamUrl(), Duration.ofSeconds(1)),
                   // every instance drops its cached user check at once
                   deleted -> users.forget(deleted.email()))
-              .start();
+              .start());
       // one instance forgets a deleted account's indexes, in a consumer group: a deletion made
       // while every message-svc was down is handled when one starts again (late is safe)
       StreamConsumer forgetting =
-          new StreamConsumer(
+          host.owns(
+              new StreamConsumer(
                   new StreamConsumer.Settings(
                       Streams.USERS, GROUP, config.consumerName(), 100, Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofHours(1), 5, 10_000),
                   redis.connectBlocking(config.usersStreamUrl(), Duration.ofSeconds(2)),
@@ -69,9 +70,8 @@ public final class MessageApp {
                     return CompletableFuture.completedFuture(null);
                   },
                   registry)
-              .start();
-      return ServiceHost.builder("message-svc", tokens, registry)
-          .ports(config.httpPort(), config.grpcPort())
+              .start());
+      host.ports(config.httpPort(), config.grpcPort())
           .grpc(method -> Access.USERS, new MessageGrpcService(messaging))
           // sends only start asynchronous work (a cached user check, a grouped write)
           .grpcOnEventLoop(MessageServiceGrpc.getSendMessageMethod(), MessageServiceGrpc.getSendMessagesMethod())
@@ -79,18 +79,7 @@ public final class MessageApp {
           .ready(new ReadinessCheck("redis", () -> RedisConnections.ping(db)))
           .ready(new ReadinessCheck("user-svc", userSvc::reachable))
           .ready(new ReadinessCheck("consumers", forgetting::healthy))
-          .closes(redis)
-          .closes(userSvc)
-          .closes(tail)
-          .closes(forgetting)
-          .closes(sends)
-          .closes(retention)
-          .revocations(Revocations.follow(redis, config.usersStreamUrl(), config.tokenTtl()))
-          .start();
-    } catch (RuntimeException e) {
-      userSvc.close();
-      redis.close();
-      throw e;
-    }
+          .revocations(Revocations.follow(redis, config.usersStreamUrl(), config.tokenTtl()));
+    });
   }
 }

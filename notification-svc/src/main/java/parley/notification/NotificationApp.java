@@ -36,19 +36,20 @@ public final class NotificationApp {
     Clock clock = Clock.systemUTC();
     PrometheusMeterRegistry registry = Metrics.registry("notification-svc");
     TokenService tokens = new TokenService(c.authSecret());
-    RedisConnections redis = new RedisConnections();
-    PeerChannel frontend = new PeerChannel(c.frontendSvcAddr(), 2);
-    try {
+    return ServiceHost.start("notification-svc", tokens, registry, host -> {
+      RedisConnections redis = host.owns(new RedisConnections());
+      PeerChannel frontend = host.owns(new PeerChannel(c.frontendSvcAddr(), 2));
       StatefulRedisConnection<String, String> db = redis.connect(c.redisUrl());
       StatefulRedisConnection<String, String> messagesDb = redis.connect(c.messagesStreamUrl());
       StatefulRedisConnection<String, String> usersDb = redis.connect(c.usersStreamUrl());
       StreamPusher pusher =
-          new StreamPusher(
-                  frontend,
-                  new ServiceCredentials(tokens, "notification-svc"),
-                  new StreamPusher.Settings(c.pushWindow(), Math.min(c.pushBatchSize(), 1000), c.pushDeadline(), c.pushGiveUp()),
-                  registry)
-              .start();
+          host.owns(
+              new StreamPusher(
+                      frontend,
+                      new ServiceCredentials(tokens, "notification-svc"),
+                      new StreamPusher.Settings(c.pushWindow(), Math.min(c.pushBatchSize(), 1000), c.pushDeadline(), c.pushGiveUp()),
+                      registry)
+                  .start());
       RedisNotificationStore store = new RedisNotificationStore(db, redis.connect(c.redisUrl()), c.maxPerUser(), c.dedupeFor());
       // off the start path: the service starts even while Redis is still loading
       Thread.ofVirtual().name("pending-migration").start(() -> migrate(store));
@@ -66,31 +67,18 @@ public final class NotificationApp {
             }
           };
       StreamConsumer messages =
-          new StreamConsumer(settings(c, Streams.MESSAGES), redis.connectBlocking(c.messagesStreamUrl(), c.block()), messagesDb, handler, registry)
-              .start();
+          host.owns(new StreamConsumer(settings(c, Streams.MESSAGES), redis.connectBlocking(c.messagesStreamUrl(), c.block()), messagesDb, handler, registry).start());
       StreamConsumer users =
-          new StreamConsumer(settings(c, Streams.USERS), redis.connectBlocking(c.usersStreamUrl(), c.block()), usersDb, handler, registry)
-              .start();
-      return ServiceHost.builder("notification-svc", tokens, registry)
-          .ports(c.httpPort(), c.grpcPort())
+          host.owns(new StreamConsumer(settings(c, Streams.USERS), redis.connectBlocking(c.usersStreamUrl(), c.block()), usersDb, handler, registry).start());
+      host.ports(c.httpPort(), c.grpcPort())
           .grpc(NotificationGrpcService.ACCESS, new NotificationGrpcService(notifications))
           .http(new NotificationRoutes(notifications, new HttpAuth(tokens))::register)
           // frontend-svc is not required: without it pushes retry and notifications stay pending
           .ready(new ReadinessCheck("redis", () -> RedisConnections.ping(db) && RedisConnections.ping(messagesDb) && RedisConnections.ping(usersDb)))
           // a dead or stuck consumer is restarted by its watchdog; until then this instance is not ready
           .ready(new ReadinessCheck("consumers", () -> messages.healthy() && users.healthy()))
-          .closes(redis)
-          .closes(frontend)
-          .closes(users)
-          .closes(messages)
-          .closes(pusher)
-          .revocations(Revocations.follow(redis, c.usersStreamUrl(), c.tokenTtl()))
-          .start();
-    } catch (RuntimeException e) {
-      frontend.close();
-      redis.close();
-      throw e;
-    }
+          .revocations(Revocations.follow(redis, c.usersStreamUrl(), c.tokenTtl()));
+    });
   }
 
   /** Converts an older version's pending lists, retrying until Redis answers. */

@@ -51,6 +51,40 @@ public final class ServiceHost implements AutoCloseable {
     return new Builder(name, tokens, registry);
   }
 
+  /**
+   * Builds and starts a service in one step: {@code setup} creates its parts, handing each resource
+   * to {@link Builder#owns} as it is created, and configures the servers. If anything fails (in
+   * setup or while the servers start), the drain steps run and everything owned so far is closed,
+   * newest first, and the failure is thrown: a failed start leaks no connection, thread or channel.
+   */
+  public static ServiceHost start(String name, TokenService tokens, PrometheusMeterRegistry registry, java.util.function.Consumer<Builder> setup) {
+    Builder builder = new Builder(name, tokens, registry);
+    try {
+      setup.accept(builder);
+      return builder.start();
+    } catch (RuntimeException e) {
+      for (Runnable drain : builder.drains) {
+        try {
+          drain.run();
+        } catch (RuntimeException alsoFailed) {
+          e.addSuppressed(alsoFailed);
+        }
+      }
+      closeAll(name, builder.resources);
+      throw e;
+    }
+  }
+
+  private static void closeAll(String name, List<AutoCloseable> resources) {
+    for (int i = resources.size() - 1; i >= 0; i--) {
+      try {
+        resources.get(i).close();
+      } catch (Exception e) {
+        log.warn("{}: closing {} failed: {}", name, resources.get(i), e.toString());
+      }
+    }
+  }
+
   public int grpcPort() {
     return grpc.port();
   }
@@ -81,13 +115,7 @@ public final class ServiceHost implements AutoCloseable {
     }
     http.close();
     grpc.close();
-    for (int i = resources.size() - 1; i >= 0; i--) {
-      try {
-        resources.get(i).close();
-      } catch (Exception e) {
-        log.warn("{}: closing {} failed: {}", name, resources.get(i), e.toString());
-      }
-    }
+    closeAll(name, resources);
     log.info("{} stopped", name);
   }
 
@@ -170,13 +198,22 @@ public final class ServiceHost implements AutoCloseable {
     public Builder revocations(Revocations revocations) {
       tokens.revokedBy(revocations);
       checks.add(new ReadinessCheck("revocations", revocations::caughtUp));
-      return closes(revocations);
+      return resources.contains(revocations) ? this : closes(revocations);
     }
 
     /** Something to close on shutdown, after the servers; closed in reverse order of adding. */
     public Builder closes(AutoCloseable resource) {
       resources.add(resource);
       return this;
+    }
+
+    /**
+     * Takes {@code resource} as it is created: closed on shutdown (after the servers, newest
+     * first), or at once if the start fails.
+     */
+    public <T extends AutoCloseable> T owns(T resource) {
+      resources.add(resource);
+      return resource;
     }
 
     public ServiceHost start() {

@@ -14,7 +14,9 @@ import java.util.Map;
 /** A tiny JSON-over-HTTP client for tests against real servers. */
 public final class HttpJson {
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  // HTTP/1.1, as the services speak: the JDK client's default tries an h2c upgrade on every new
+  // connection, which made the fuzz suite's connection handling depend on timing
+  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
 
   public HttpJson(int port) {

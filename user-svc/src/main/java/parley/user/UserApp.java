@@ -26,11 +26,11 @@ public final class UserApp {
     Clock clock = Clock.systemUTC();
     PrometheusMeterRegistry registry = Metrics.registry("user-svc");
     TokenService tokens = new TokenService(config.authSecret(), config.tokenTtl(), clock);
-    RedisConnections redis = new RedisConnections();
-    try {
+    return ServiceHost.start("user-svc", tokens, registry, host -> {
+      RedisConnections redis = host.owns(new RedisConnections());
       StatefulRedisConnection<String, String> db = redis.connect(config.redisUrl());
-      StreamRetention retention = new StreamRetention(config.events(), redis.connect(config.redisUrl()), clock, registry).start();
-      Revocations revocations = Revocations.follow(redis, config.redisUrl(), config.tokenTtl());
+      host.owns(new StreamRetention(config.events(), redis.connect(config.redisUrl()), clock, registry).start());
+      Revocations revocations = host.owns(Revocations.follow(redis, config.redisUrl(), config.tokenTtl()));
       UserAccounts accounts =
           new UserAccounts(
               new RedisUserStore(db.sync(), clock),
@@ -39,18 +39,11 @@ public final class UserApp {
               tokens,
               revocations,
               clock);
-      return ServiceHost.builder("user-svc", tokens, registry)
-          .ports(config.httpPort(), config.grpcPort())
+      host.ports(config.httpPort(), config.grpcPort())
           .grpc(UserGrpcService.ACCESS, new UserGrpcService(accounts))
           .http(new UserRoutes(accounts, new HttpAuth(tokens))::register)
           .ready(new ReadinessCheck("redis", () -> RedisConnections.ping(db)))
-          .closes(redis)
-          .closes(retention)
-          .revocations(revocations)
-          .start();
-    } catch (RuntimeException e) {
-      redis.close();
-      throw e;
-    }
+          .revocations(revocations);
+    });
   }
 }
