@@ -60,7 +60,9 @@ public final class RequestParams {
    * null} body into a NullPointerException, a 500).
    */
   public static <T> T body(Context ctx, Class<T> type) {
-    String body = ctx.body();
+    // JSON is UTF-8 (RFC 8259): a charset named in Content-Type is not followed (an unknown one
+    // made the body unreadable, a 500)
+    String body = new String(ctx.bodyAsBytes(), java.nio.charset.StandardCharsets.UTF_8);
     if (body.isBlank()) {
       throw ServiceException.invalid("a JSON body is required");
     }
