@@ -20,6 +20,7 @@ import parley.frontend.v1.PushBatch;
 import parley.frontend.v1.PushResult;
 import parley.frontend.live.LiveSession;
 import parley.frontend.v1.SubscribeRequest;
+import parley.notification.v1.AckDeliveredRequest;
 import parley.notification.v1.Notification;
 import parley.runtime.ServiceHost;
 import parley.runtime.grpc.PeerChannel;
@@ -74,10 +75,31 @@ class LiveDeliveryTest {
   }
 
   /** notification-svc's push stream into this stack's frontend; answers collect in the list. */
+  /** A push stream like notification-svc's; the answers to its batches collect in the list. */
   private StreamObserver<PushBatch> pushStream(List<PushResult> answered) {
+    return pushStream(answered, new CopyOnWriteArrayList<>());
+  }
+
+  /** The same, with the delivery acks that frontend-svc sends back on it (results with seq 0). */
+  private StreamObserver<PushBatch> pushStream(List<PushResult> answered, List<AckDeliveredRequest> acks) {
     return FrontendServiceGrpc.newStub(frontendChannel())
         .withCallCredentials(PeerChannel.bearer(stack.tokens.issueService("notification-svc").token()))
-        .pushNotifications(collect(answered));
+        .pushNotifications(
+            new StreamObserver<PushResult>() {
+              @Override
+              public void onNext(PushResult result) {
+                acks.addAll(result.getAcksList());
+                if (result.getSeq() != 0) {
+                  answered.add(result);
+                }
+              }
+
+              @Override
+              public void onError(Throwable t) {}
+
+              @Override
+              public void onCompleted() {}
+            });
   }
 
   /** Pushes one notification with this token on a new push stream; the code the stream fails with. */
@@ -114,6 +136,16 @@ class LiveDeliveryTest {
     }
   }
 
+  /** A counter of frontend-svc's /metrics. */
+  private double metric(String name) throws Exception {
+    String prefix = name + "{service=\"frontend-svc\"} ";
+    return stack.web().get("/metrics", null).body().lines()
+        .filter(l -> l.startsWith(prefix))
+        .mapToDouble(l -> Double.parseDouble(l.substring(prefix.length())))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(name + " missing from /metrics"));
+  }
+
   private void awaitLiveConnections(int n) {
     await().atMost(WAIT).until(() -> stack.web().get("/metrics", null).body().contains("parley_live_connections{service=\"frontend-svc\"} " + n + ".0"));
   }
@@ -137,6 +169,8 @@ class LiveDeliveryTest {
     assertThat(events.raw).contains("retry: 3000");
     // delivered live, so acknowledged: nothing stays pending
     awaitNothingPending(FC);
+    assertThat(metric("parley_acks_on_push_stream_total")).as("the ack rode back on the push stream").isPositive();
+    assertThat(metric("parley_acks_calls_total")).as("no AckDeliveredBatch call of its own").isZero();
   }
 
   @Test
@@ -262,6 +296,8 @@ class LiveDeliveryTest {
     assertThat(e).isNotNull();
     assertThat(e.data()).contains("lost push");
     awaitNothingPending(FC);
+    // nothing was pushed, so no push stream is open: the ack went in an AckDeliveredBatch call
+    assertThat(metric("parley_acks_calls_total")).isPositive();
   }
 
   @Test
@@ -435,7 +471,8 @@ class LiveDeliveryTest {
     awaitLiveConnections(1);
 
     List<PushResult> answered = new CopyOnWriteArrayList<>();
-    var push = pushStream(answered);
+    List<AckDeliveredRequest> acks = new CopyOnWriteArrayList<>();
+    var push = pushStream(answered, acks);
     PushBatch.Builder batch = PushBatch.newBuilder().setSeq(7);
     for (int i = 1; i <= 300; i++) {
       // interleaved with a user nobody watches, whose pushes must come back delivered=false
@@ -452,6 +489,10 @@ class LiveDeliveryTest {
     }
     assertThat(gotFc.stream().map(Notification::getId).toList())
         .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, 300).mapToObj(i -> i + "-0").toList());
+    // what the live stream got is acknowledged back on the same push stream, each id once
+    await().atMost(WAIT).until(() -> acks.stream().mapToInt(AckDeliveredRequest::getIdsCount).sum() == 300);
+    assertThat(acks).allSatisfy(a -> assertThat(a.getEmail()).isEqualTo(FC));
+    assertThat(acks.stream().flatMap(a -> a.getIdsList().stream()).distinct().count()).isEqualTo(300);
   }
 
   @Test

@@ -13,6 +13,7 @@ import parley.notification.grpc.StreamPusher;
 import parley.notification.grpc.NotificationGrpcService;
 import parley.notification.http.NotificationRoutes;
 import parley.notification.redis.RedisNotificationStore;
+import parley.notification.v1.NotificationServiceGrpc;
 import parley.runtime.ServiceHost;
 import parley.runtime.auth.Revocations;
 import parley.runtime.auth.TokenService;
@@ -54,6 +55,7 @@ public final class NotificationApp {
       // off the start path: the service starts even while Redis is still loading
       Thread.ofVirtual().name("pending-migration").start(() -> migrate(store));
       Notifications notifications = new Notifications(store, pusher, clock, registry);
+      pusher.acksTo(notifications::ackDeliveredAsync);
       StreamConsumer.EventHandler handler =
           new StreamConsumer.EventHandler() {
             @Override
@@ -72,6 +74,8 @@ public final class NotificationApp {
           host.owns(new StreamConsumer(settings(c, Streams.USERS), redis.connectBlocking(c.usersStreamUrl(), c.block()), usersDb, handler, registry).start());
       host.ports(c.httpPort(), c.grpcPort())
           .grpc(NotificationGrpcService.ACCESS, new NotificationGrpcService(notifications))
+          // the per-instance delivery acks only start pipelined ZREMs: no thread hand-off
+          .grpcOnEventLoop(NotificationServiceGrpc.getAckDeliveredBatchMethod())
           .http(new NotificationRoutes(notifications, new HttpAuth(tokens))::register)
           // frontend-svc is not required: without it pushes retry and notifications stay pending
           .ready(new ReadinessCheck("redis", () -> RedisConnections.ping(db) && RedisConnections.ping(messagesDb) && RedisConnections.ping(usersDb)))

@@ -4,7 +4,6 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.function.Function;
-import parley.frontend.live.DeliveryAcks;
 import parley.frontend.live.LiveHub;
 import parley.frontend.live.LiveSession;
 import parley.frontend.live.LiveStats;
@@ -28,10 +27,10 @@ public final class FrontendGrpcService extends FrontendServiceGrpc.FrontendServi
   public static final int MAX_BATCH = 1000;
 
   private final LiveHub hub;
-  private final DeliveryAcks acks;
+  private final GrpcDeliveryAcks acks;
   private final LiveStats stats;
 
-  public FrontendGrpcService(LiveHub hub, DeliveryAcks acks, LiveStats stats) {
+  public FrontendGrpcService(LiveHub hub, GrpcDeliveryAcks acks, LiveStats stats) {
     this.hub = hub;
     this.acks = acks;
     this.stats = stats;
@@ -55,19 +54,22 @@ public final class FrontendGrpcService extends FrontendServiceGrpc.FrontendServi
   /**
    * Each batch is published as it arrives (handlers run on the event loop, so in order) and
    * answered when Redis has answered its PUBLISHes. A malformed batch ends the stream with
-   * INVALID_ARGUMENT; a Redis failure ends it with UNAVAILABLE, and the pusher re-sends.
+   * INVALID_ARGUMENT; a Redis failure ends it with UNAVAILABLE, and the pusher re-sends. While the
+   * stream is open, this instance's delivery acks travel back on it.
    */
   @Override
   public StreamObserver<PushBatch> pushNotifications(StreamObserver<PushResult> results) {
     // pushes may have been lost around a push stream's start or end (a notification-svc that
     // crashed after acking its entries, or gave pushes up): live sessions re-read their pending
     hub.requestReconcile("a push stream opened");
+    ServerCallStreamObserver<PushResult> out = (ServerCallStreamObserver<PushResult>) results;
+    AckLane lane = new AckLane(out);
+    out.setOnReadyHandler(acks::sendWhatIsWaiting);
+    acks.attach(lane);
     return new StreamObserver<>() {
-      private boolean ended;
-
       @Override
       public void onNext(PushBatch batch) {
-        if (ended) {
+        if (!lane.isOpen()) {
           return;
         }
         if (batch.getNotificationsCount() > MAX_BATCH) {
@@ -83,44 +85,34 @@ public final class FrontendGrpcService extends FrontendServiceGrpc.FrontendServi
         hub.publish(batch.getNotificationsList())
             .whenComplete(
                 (delivered, error) -> {
-                  synchronized (this) {
-                    if (ended) {
-                      return;
-                    }
-                    if (error != null) {
-                      fail(Status.UNAVAILABLE.withDescription("Redis Pub/Sub unavailable: " + error.getMessage()));
-                      return;
-                    }
-                    PushResult.Builder r = PushResult.newBuilder().setSeq(batch.getSeq());
-                    for (boolean d : delivered) {
-                      r.addDelivered(d);
-                    }
-                    results.onNext(r.build());
+                  if (error != null) {
+                    fail(Status.UNAVAILABLE.withDescription("Redis Pub/Sub unavailable: " + error.getMessage()));
+                    return;
                   }
+                  PushResult.Builder r = PushResult.newBuilder().setSeq(batch.getSeq());
+                  for (boolean d : delivered) {
+                    r.addDelivered(d);
+                  }
+                  lane.answer(r.build());
                 });
       }
 
-      private synchronized void fail(Status status) {
-        if (!ended) {
-          ended = true;
-          results.onError(status.asRuntimeException());
-        }
+      private void fail(Status status) {
+        acks.detach(lane);
+        lane.fail(status);
       }
 
       @Override
       public void onError(Throwable t) {
-        synchronized (this) {
-          ended = true;
-        }
+        acks.detach(lane);
+        lane.closed();
         hub.requestReconcile("a push stream broke");
       }
 
       @Override
-      public synchronized void onCompleted() {
-        if (!ended) {
-          ended = true;
-          results.onCompleted();
-        }
+      public void onCompleted() {
+        acks.detach(lane);
+        lane.complete();
         hub.requestReconcile("a push stream ended");
       }
     };

@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,10 +21,13 @@ import parley.notification.v1.AckDeliveredRequest;
 import parley.notification.v1.AckDeliveredResponse;
 
 /**
- * Delivery acks of this instance, across users, in {@code AckDeliveredBatch} calls with
- * frontend-svc's service token. Group commit without a timer: while {@link #MAX_IN_FLIGHT} calls
- * are out, acks gather per user; each answer sends everything gathered meanwhile. Under light load
- * a call carries one ack and leaves at once; under heavy load one call carries thousands.
+ * Delivery acks of this instance, across users. They ride back to notification-svc on an open
+ * {@code PushNotifications} stream ({@code PushResult.acks}): a delivered notification then costs
+ * no call of its own. Without an open push stream (notification-svc reconnecting) they go in
+ * {@code AckDeliveredBatch} calls with frontend-svc's service token. Group commit without a
+ * timer either way: under light load an ack leaves at once; acks that arrive while the stream
+ * has no room (gRPC flow control), or while {@link #MAX_IN_FLIGHT} calls are out, gather per user
+ * and leave together when it has.
  *
  * <p>Bounded: past {@link #MAX_WAITING_IDS} waiting ids new acks are dropped and counted. A lost
  * ack only means the notification stays pending and is replayed once more on the next connect,
@@ -41,6 +45,9 @@ public final class GrpcDeliveryAcks implements DeliveryAcks, AutoCloseable {
   private final CallCredentials service;
   private final Counter dropped;
   private final Counter calls;
+  private final Counter onPushStream;
+  // the answer sides of the open push streams; the newest first
+  private final CopyOnWriteArrayList<AckLane> lanes = new CopyOnWriteArrayList<>();
   private final Map<String, AckDeliveredRequest.Builder> waiting = new LinkedHashMap<>();
   private int waitingIds;
   private int inFlight;
@@ -49,7 +56,8 @@ public final class GrpcDeliveryAcks implements DeliveryAcks, AutoCloseable {
     this.peers = peers;
     this.service = service;
     this.dropped = Counter.builder("parley.acks.dropped").description("delivery acks dropped because too many were waiting (they stay pending)").register(registry);
-    this.calls = Counter.builder("parley.acks.calls").description("AckDeliveredBatch calls made").register(registry);
+    this.calls = Counter.builder("parley.acks.calls").description("AckDeliveredBatch calls made (when no push stream was open)").register(registry);
+    this.onPushStream = Counter.builder("parley.acks.on_push_stream").description("delivery acks sent back on a push stream").register(registry);
   }
 
   @Override
@@ -65,7 +73,39 @@ public final class GrpcDeliveryAcks implements DeliveryAcks, AutoCloseable {
     sendWhatIsWaiting();
   }
 
-  private void sendWhatIsWaiting() {
+  /** A push stream opened: acks may travel back on it from now on. */
+  void attach(AckLane lane) {
+    lanes.addFirst(lane);
+  }
+
+  /** A push stream ended: acks go another way. */
+  void detach(AckLane lane) {
+    lanes.remove(lane);
+  }
+
+  /** Sends what is waiting: on a push stream with room, else in calls (at most two out). */
+  void sendWhatIsWaiting() {
+    for (AckLane lane : lanes) {
+      if (!lane.isOpen()) {
+        continue;
+      }
+      while (lane.ready()) {
+        AckDeliveredBatchRequest next;
+        synchronized (waiting) {
+          if (waiting.isEmpty()) {
+            return;
+          }
+          next = take();
+        }
+        if (lane.acks(next)) {
+          onPushStream.increment();
+        } else {
+          // ended meanwhile: those ids stay pending (replayed once more on the next connect)
+          dropped.increment(next.getAcksList().stream().mapToInt(AckDeliveredRequest::getIdsCount).sum());
+        }
+      }
+      return; // the stream has no room: its ready handler calls again
+    }
     List<AckDeliveredBatchRequest> out = new ArrayList<>(MAX_IN_FLIGHT);
     synchronized (waiting) {
       while (inFlight < MAX_IN_FLIGHT && !waiting.isEmpty()) {

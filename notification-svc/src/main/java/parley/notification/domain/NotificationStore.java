@@ -29,6 +29,9 @@ public interface NotificationStore {
   /** The ids not yet delivered to a live connection, in id order. */
   List<String> pendingIds(String email);
 
+  /** {@link #pendingIds} without waiting for Redis. */
+  CompletionStage<List<String>> pendingIdsAsync(String email);
+
   /** The id of the newest trimmed notification, if any were trimmed. */
   Optional<String> horizon(String email);
 
@@ -39,8 +42,11 @@ public interface NotificationStore {
   /** Marks read what {@code sender} sent up to message {@code upToMessageId}. */
   long markReadFrom(String email, String sender, long upToMessageId);
 
-  /** Removes delivered ids from the users' pending sets, all in one round trip; returns how many left. */
-  long removePending(Map<String, List<String>> idsByUser);
+  /**
+   * Removes delivered ids from the users' pending sets, all in one round trip, without waiting for
+   * Redis; completes with how many left, or fails with UNAVAILABLE (the ids stay pending).
+   */
+  CompletionStage<Long> removePending(Map<String, List<String>> idsByUser);
 
   boolean subscribed(String email);
 

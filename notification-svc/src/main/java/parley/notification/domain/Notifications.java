@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -179,12 +180,26 @@ public final class Notifications {
     return ackDelivered(List.of(new DeliveryAck(email, ids, upToId)));
   }
 
-  /** Many users' acks (one frontend-svc instance's, across users), removed in one round trip. */
+  /** {@link #ackDeliveredAsync}, waited for (for callers on a thread that may block). */
   public long ackDelivered(List<DeliveryAck> acks) {
+    try {
+      return ackDeliveredAsync(acks).toCompletableFuture().join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException cause ? cause : e;
+    }
+  }
+
+  /**
+   * Many users' acks (one frontend-svc instance's, across users), removed in one round trip
+   * without waiting for Redis. Bad input throws at once; a Redis failure fails the stage with
+   * UNAVAILABLE (the ids stay pending).
+   */
+  public CompletionStage<Long> ackDeliveredAsync(List<DeliveryAck> acks) {
     if (acks.size() > 1000) {
       throw ServiceException.invalid("at most 1000 users' acks at a time");
     }
     Map<String, List<String>> remove = new LinkedHashMap<>();
+    Map<String, String> upTo = new LinkedHashMap<>();
     int total = 0;
     for (DeliveryAck ack : acks) {
       String e = Validation.email("email", ack.email());
@@ -193,20 +208,31 @@ public final class Notifications {
       }
       total += ack.ids().size();
       ack.ids().forEach(id -> NotificationIds.valid("ids", id));
-      List<String> mine = remove.computeIfAbsent(e, x -> new ArrayList<>());
-      mine.addAll(ack.ids());
+      remove.computeIfAbsent(e, x -> new ArrayList<>()).addAll(ack.ids());
       if (ack.upToId() != null) {
-        String upTo = NotificationIds.valid("up_to_id", ack.upToId());
-        for (String id : store.pendingIds(e)) {
-          if (NotificationIds.compare(id, upTo) <= 0) {
-            mine.add(id);
-          }
-        }
+        upTo.merge(e, NotificationIds.valid("up_to_id", ack.upToId()), (a, b) -> NotificationIds.compare(a, b) >= 0 ? a : b);
       }
     }
     if (total > 10_000) {
       throw ServiceException.invalid("at most 10000 ids in one call");
     }
-    return store.removePending(remove);
+    if (upTo.isEmpty()) {
+      return store.removePending(remove);
+    }
+    // "every pending id up to": read those users' pending sets first (pipelined too)
+    List<CompletableFuture<Void>> reads = new ArrayList<>(upTo.size());
+    upTo.forEach(
+        (email, limit) ->
+            reads.add(
+                store.pendingIdsAsync(email)
+                    .thenAccept(
+                        pending -> {
+                          List<String> older = pending.stream().filter(id -> NotificationIds.compare(id, limit) <= 0).toList();
+                          synchronized (remove) {
+                            remove.get(email).addAll(older);
+                          }
+                        })
+                    .toCompletableFuture()));
+    return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenCompose(done -> store.removePending(remove));
   }
 }

@@ -4,6 +4,7 @@ import static parley.runtime.grpc.Replies.reply;
 
 import io.grpc.stub.StreamObserver;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 import parley.notification.domain.Notification;
 import parley.notification.domain.NotificationList;
@@ -24,6 +25,7 @@ import parley.notification.v1.SubscriptionResponse;
 import parley.notification.v1.UnsubscribeUserRequest;
 import parley.runtime.grpc.Access;
 import parley.runtime.grpc.Caller;
+import parley.runtime.grpc.ErrorMappingInterceptor;
 
 /** gRPC transport of notification-svc; rules live in {@link Notifications}. */
 public final class NotificationGrpcService extends NotificationServiceGrpc.NotificationServiceImplBase {
@@ -99,7 +101,18 @@ public final class NotificationGrpcService extends NotificationServiceGrpc.Notif
   public void ackDeliveredBatch(AckDeliveredBatchRequest r, StreamObserver<AckDeliveredResponse> response) {
     List<Notifications.DeliveryAck> acks =
         r.getAcksList().stream().map(a -> new Notifications.DeliveryAck(a.getEmail(), a.getIdsList(), a.hasUpToId() ? a.getUpToId() : null)).toList();
-    reply(response, AckDeliveredResponse.newBuilder().setAcknowledged(notifications.ackDelivered(acks)).build());
+    // handled on the event loop: no thread waits for Redis, the answer leaves when it has answered
+    notifications
+        .ackDeliveredAsync(acks)
+        .whenComplete(
+            (removed, error) -> {
+              if (error != null) {
+                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                response.onError(ErrorMappingInterceptor.toStatus(cause, "AckDeliveredBatch").asRuntimeException());
+              } else {
+                reply(response, AckDeliveredResponse.newBuilder().setAcknowledged(removed).build());
+              }
+            });
   }
 
   public static parley.notification.v1.Notification toProto(Notification n) {

@@ -19,6 +19,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import parley.frontend.v1.FrontendServiceGrpc;
@@ -26,6 +27,8 @@ import parley.frontend.v1.PushBatch;
 import parley.frontend.v1.PushResult;
 import parley.notification.domain.LivePush;
 import parley.notification.domain.Notification;
+import parley.notification.domain.Notifications;
+import parley.notification.v1.AckDeliveredRequest;
 import parley.runtime.grpc.PeerChannel;
 
 /**
@@ -91,6 +94,8 @@ public final class StreamPusher implements LivePush, AutoCloseable {
   private int givenUpSinceLog;
   private long lastExpiry;
   private volatile boolean running = true;
+  private volatile Function<List<Notifications.DeliveryAck>, CompletionStage<Long>> ackSink =
+      acks -> CompletableFuture.completedFuture(0L);
 
   public StreamPusher(PeerChannel frontend, CallCredentials service, Settings settings, MeterRegistry registry) {
     this.stub = FrontendServiceGrpc.newStub(frontend.channel()).withCallCredentials(service);
@@ -245,7 +250,38 @@ public final class StreamPusher implements LivePush, AutoCloseable {
     }
   }
 
+  /**
+   * Where the delivery acks that frontend-svc sends back on the push stream go (they are removed
+   * from the pending sets). Until set, they are ignored: the ids stay pending.
+   */
+  public StreamPusher acksTo(Function<List<Notifications.DeliveryAck>, CompletionStage<Long>> sink) {
+    this.ackSink = sink;
+    return this;
+  }
+
+  private void acked(PushResult result) {
+    List<Notifications.DeliveryAck> acks = new ArrayList<>(result.getAcksCount());
+    for (AckDeliveredRequest a : result.getAcksList()) {
+      acks.add(new Notifications.DeliveryAck(a.getEmail(), a.getIdsList(), a.hasUpToId() ? a.getUpToId() : null));
+    }
+    try {
+      ackSink.apply(acks).whenComplete((removed, error) -> {
+        if (error != null) {
+          log.warn("delivery acks from the push stream ({} users) failed: {}; those stay pending", acks.size(), error.toString());
+        }
+      });
+    } catch (RuntimeException e) {
+      log.warn("delivery acks from the push stream refused: {}; those stay pending", e.toString());
+    }
+  }
+
   private void answered(long gen, PushResult result) {
+    if (result.getAcksCount() > 0) {
+      acked(result);
+    }
+    if (result.getSeq() == 0) {
+      return; // acks only
+    }
     List<Item> items;
     lock.lock();
     try {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lettuce.core.KeyScanArgs;
 import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -18,9 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import parley.notification.domain.CreateOutcome;
 import parley.notification.domain.Notification;
 import parley.notification.domain.NotificationStore;
@@ -176,27 +174,36 @@ public final class RedisNotificationStore implements NotificationStore {
   }
 
   @Override
-  public long removePending(Map<String, List<String>> idsByUser) {
-    // one ZREM per user, all pipelined: one round trip for a whole batch of acks
-    List<RedisFuture<Long>> replies = new ArrayList<>(idsByUser.size());
+  public CompletionStage<List<String>> pendingIdsAsync(String email) {
+    return async.zrange(NotificationKeys.pending(email), 0, -1)
+        .thenApply(
+            raw -> {
+              List<String> ids = new ArrayList<>(raw);
+              ids.sort(NotificationIds.ORDER);
+              return ids;
+            });
+  }
+
+  @Override
+  public CompletionStage<Long> removePending(Map<String, List<String>> idsByUser) {
+    // one ZREM per user, all pipelined: one round trip for a whole batch of acks, and no thread
+    // waits for it (the rpc is answered from the Redis I/O thread)
+    List<CompletableFuture<Long>> replies = new ArrayList<>(idsByUser.size());
     idsByUser.forEach((email, ids) -> {
       if (!ids.isEmpty()) {
-        replies.add(async.zrem(NotificationKeys.pending(email), ids.toArray(String[]::new)));
+        replies.add(async.zrem(NotificationKeys.pending(email), ids.toArray(String[]::new)).toCompletableFuture());
       }
     });
-    long removed = 0;
-    for (RedisFuture<Long> reply : replies) {
-      try {
-        removed += reply.get(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new ServiceException(ErrorCode.UNAVAILABLE, "interrupted while removing delivered ids");
-      } catch (ExecutionException | TimeoutException e) {
-        // a caller may retry; the ids simply stay pending meanwhile
-        throw new ServiceException(ErrorCode.UNAVAILABLE, "Redis did not answer in time; the ids stay pending, try again");
-      }
-    }
-    return removed;
+    // each command times out by itself (the connection's 5 s); no timer of our own
+    return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
+        .handle(
+            (done, error) -> {
+              if (error != null) {
+                // a caller may retry; the ids simply stay pending meanwhile
+                throw new ServiceException(ErrorCode.UNAVAILABLE, "Redis did not answer in time; the ids stay pending, try again");
+              }
+              return replies.stream().mapToLong(CompletableFuture::join).sum();
+            });
   }
 
   @Override

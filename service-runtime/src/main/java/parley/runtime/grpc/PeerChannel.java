@@ -29,6 +29,10 @@ public final class PeerChannel implements AutoCloseable {
             .enableRetry()
             .keepAliveTime(30, TimeUnit.SECONDS)
             .keepAliveWithoutCalls(true)
+            // answers are handled on the transport's event loop, no hand-off to a pool thread:
+            // every asynchronous caller only completes futures or queues work (blocking stubs
+            // wait on their own thread whatever this says)
+            .directExecutor()
             .build();
   }
 
