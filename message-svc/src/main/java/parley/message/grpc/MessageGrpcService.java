@@ -1,6 +1,7 @@
 package parley.message.grpc;
 
 import static parley.runtime.grpc.Replies.reply;
+import static parley.runtime.grpc.Replies.replyWhenDone;
 
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -9,7 +10,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import parley.message.domain.Conversation;
 import parley.message.domain.ConversationPage;
 import parley.message.domain.Message;
@@ -28,7 +28,7 @@ import parley.message.v1.SendMessageRequest;
 import parley.message.v1.SendMessagesResult;
 import parley.runtime.auth.Principal;
 import parley.runtime.grpc.Caller;
-import parley.runtime.grpc.ErrorMappingInterceptor;
+import parley.runtime.grpc.Replies;
 
 /** gRPC transport of message-svc: every rpc needs a token; rules live in {@link Messaging}. */
 public final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase {
@@ -60,17 +60,11 @@ public final class MessageGrpcService extends MessageServiceGrpc.MessageServiceI
   @Override
   public void sendMessage(SendMessageRequest request, StreamObserver<parley.message.v1.Message> response) {
     // no thread waits: the reply is sent when Redis answers the grouped write
-    messaging
-        .sendAsync(Caller.current(), request.getSenderEmail(), request.getReceiverEmail(), request.getContent(), request.getIdempotencyKey())
-        .whenComplete(
-            (m, error) -> {
-              if (error != null) {
-                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                response.onError(ErrorMappingInterceptor.toStatus(cause, "SendMessage").asRuntimeException());
-              } else {
-                reply(response, toProto(m));
-              }
-            });
+    replyWhenDone(
+        response,
+        messaging.sendAsync(Caller.current(), request.getSenderEmail(), request.getReceiverEmail(), request.getContent(), request.getIdempotencyKey()),
+        MessageGrpcService::toProto,
+        "SendMessage");
   }
 
   /**
@@ -133,8 +127,7 @@ public final class MessageGrpcService extends MessageServiceGrpc.MessageServiceI
         if (error == null) {
           b.setMessage(toProto(m));
         } else {
-          Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-          Status status = ErrorMappingInterceptor.toStatus(cause, "SendMessages");
+          Status status = Replies.status(error, "SendMessages");
           b.setErrorCode(status.getCode().name()).setErrorMessage(status.getDescription() == null ? "" : status.getDescription());
         }
         unanswered--;

@@ -1,10 +1,10 @@
 package parley.notification.grpc;
 
 import static parley.runtime.grpc.Replies.reply;
+import static parley.runtime.grpc.Replies.replyWhenDone;
 
 import io.grpc.stub.StreamObserver;
 import java.util.List;
-import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 import parley.notification.domain.Notification;
 import parley.notification.domain.NotificationList;
@@ -25,7 +25,6 @@ import parley.notification.v1.SubscriptionResponse;
 import parley.notification.v1.UnsubscribeUserRequest;
 import parley.runtime.grpc.Access;
 import parley.runtime.grpc.Caller;
-import parley.runtime.grpc.ErrorMappingInterceptor;
 
 /** gRPC transport of notification-svc; rules live in {@link Notifications}. */
 public final class NotificationGrpcService extends NotificationServiceGrpc.NotificationServiceImplBase {
@@ -102,17 +101,7 @@ public final class NotificationGrpcService extends NotificationServiceGrpc.Notif
     List<Notifications.DeliveryAck> acks =
         r.getAcksList().stream().map(a -> new Notifications.DeliveryAck(a.getEmail(), a.getIdsList(), a.hasUpToId() ? a.getUpToId() : null)).toList();
     // handled on the event loop: no thread waits for Redis, the answer leaves when it has answered
-    notifications
-        .ackDeliveredAsync(acks)
-        .whenComplete(
-            (removed, error) -> {
-              if (error != null) {
-                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                response.onError(ErrorMappingInterceptor.toStatus(cause, "AckDeliveredBatch").asRuntimeException());
-              } else {
-                reply(response, AckDeliveredResponse.newBuilder().setAcknowledged(removed).build());
-              }
-            });
+    replyWhenDone(response, notifications.ackDeliveredAsync(acks), removed -> AckDeliveredResponse.newBuilder().setAcknowledged(removed).build(), "AckDeliveredBatch");
   }
 
   public static parley.notification.v1.Notification toProto(Notification n) {
