@@ -478,8 +478,9 @@ public final class StreamConsumer implements AutoCloseable {
   }
 
   /**
-   * Stops: the current read (at most one block interval) and batch end, then it returns; waits at
-   * most that long plus 5 s. Entries not acknowledged stay pending and are retried.
+   * Stops the loop and waits up to one block interval plus 5 s for it to end its current read and
+   * batch. A batch still running then (its handlers may take up to 10 s) is not waited for: the
+   * process goes on stopping, and whatever it had not acknowledged stays pending and is retried.
    */
   @Override
   public void close() {
