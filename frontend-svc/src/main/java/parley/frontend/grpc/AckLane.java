@@ -1,6 +1,7 @@
 package parley.frontend.grpc;
 
 import io.grpc.stub.ServerCallStreamObserver;
+import java.util.function.Consumer;
 import parley.frontend.v1.PushResult;
 import parley.notification.v1.AckDeliveredBatchRequest;
 
@@ -11,10 +12,13 @@ import parley.notification.v1.AckDeliveredBatchRequest;
  */
 final class AckLane {
   private final ServerCallStreamObserver<PushResult> results;
+  private final Consumer<AckLane> onEnd;
   private boolean open = true;
 
-  AckLane(ServerCallStreamObserver<PushResult> results) {
+  /** @param onEnd runs once when the stream ends, however it ends */
+  AckLane(ServerCallStreamObserver<PushResult> results, Consumer<AckLane> onEnd) {
     this.results = results;
+    this.onEnd = onEnd;
   }
 
   /** Whether acks may be sent now: open, and gRPC's flow control has room. */
@@ -37,24 +41,29 @@ final class AckLane {
   }
 
   /** Ends the stream with an error (once). */
-  synchronized void fail(io.grpc.Status status) {
-    if (open) {
-      open = false;
-      results.onError(status.asRuntimeException());
-    }
+  void fail(io.grpc.Status status) {
+    end(() -> results.onError(status.asRuntimeException()));
   }
 
   /** Ends the stream normally (once). */
-  synchronized void complete() {
-    if (open) {
-      open = false;
-      results.onCompleted();
-    }
+  void complete() {
+    end(results::onCompleted);
   }
 
   /** The client went away: nothing more may be written. */
-  synchronized void closed() {
-    open = false;
+  void closed() {
+    end(() -> {});
+  }
+
+  private void end(Runnable last) {
+    synchronized (this) {
+      if (!open) {
+        return;
+      }
+      open = false;
+      last.run();
+    }
+    onEnd.accept(this);
   }
 
   synchronized boolean isOpen() {

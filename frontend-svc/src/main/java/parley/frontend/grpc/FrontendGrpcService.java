@@ -63,9 +63,8 @@ public final class FrontendGrpcService extends FrontendServiceGrpc.FrontendServi
     // crashed after acking its entries, or gave pushes up): live sessions re-read their pending
     hub.requestReconcile("a push stream opened");
     ServerCallStreamObserver<PushResult> out = (ServerCallStreamObserver<PushResult>) results;
-    AckLane lane = new AckLane(out);
+    AckLane lane = acks.attach(out);
     out.setOnReadyHandler(acks::sendWhatIsWaiting);
-    acks.attach(lane);
     return new StreamObserver<>() {
       @Override
       public void onNext(PushBatch batch) {
@@ -98,20 +97,17 @@ public final class FrontendGrpcService extends FrontendServiceGrpc.FrontendServi
       }
 
       private void fail(Status status) {
-        acks.detach(lane);
         lane.fail(status);
       }
 
       @Override
       public void onError(Throwable t) {
-        acks.detach(lane);
         lane.closed();
         hub.requestReconcile("a push stream broke");
       }
 
       @Override
       public void onCompleted() {
-        acks.detach(lane);
         lane.complete();
         hub.requestReconcile("a push stream ended");
       }

@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import io.grpc.stub.ServerCallStreamObserver;
+import parley.frontend.v1.PushResult;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,14 +75,14 @@ public final class GrpcDeliveryAcks implements DeliveryAcks, AutoCloseable {
     sendWhatIsWaiting();
   }
 
-  /** A push stream opened: acks may travel back on it from now on. */
-  void attach(AckLane lane) {
+  /**
+   * A push stream opened: acks may travel back on its answer side from now on, until it ends.
+   * Every write of the stream's answers then goes through the returned lane.
+   */
+  AckLane attach(ServerCallStreamObserver<PushResult> results) {
+    AckLane lane = new AckLane(results, lanes::remove);
     lanes.addFirst(lane);
-  }
-
-  /** A push stream ended: acks go another way. */
-  void detach(AckLane lane) {
-    lanes.remove(lane);
+    return lane;
   }
 
   /** Sends what is waiting: on a push stream with room, else in calls (at most two out). */
