@@ -5,24 +5,23 @@ import java.time.Duration;
 
 /** Command-line options of the load tool. */
 public record BenchOptions(
-    boolean inProcess,
-    String host,
-    String redisUrl,
-    int pairs,
-    int senders,
-    int inFlight,
-    boolean bulk,
-    boolean http,
-    int idle,
-    Duration duration,
-    Duration warmup,
-    int rate,
-    Duration ceilingDuration,
-    Duration drain,
-    Path out) {
+        boolean inProcess,
+        String host,
+        String redisUrl,
+        int pairs,
+        int senders,
+        int inFlight,
+        boolean bulk,
+        boolean http,
+        int idle,
+        Duration duration,
+        Duration warmup,
+        int rate,
+        Duration ceilingDuration,
+        Duration drain,
+        Path out) {
 
-  static final String USAGE =
-      """
+    static final String USAGE = """
       usage: scripts/bench [options]      (or java -jar benchmark/target/benchmark.jar with a JDK 21+)
         --in-process          start Redis and the four services inside this JVM (default: target a running system)
         --host H              host of a running system on the standard ports (default localhost)
@@ -42,58 +41,71 @@ public record BenchOptions(
         --out FILE            JSON result file (default benchmark/target/results/bench-<time>.json)
       """;
 
-  static BenchOptions parse(String[] args) {
-    boolean inProcess = false;
-    String host = "localhost";
-    String redis = "redis://localhost:6379";
-    int pairs = 8;
-    int senders = 2;
-    int inFlight = 512;
-    boolean bulk = false;
-    boolean http = false;
-    int idle = 0;
-    int drain = 60;
-    int duration = 20;
-    int warmup = 10;
-    int rate = 0;
-    int ceiling = 5;
-    Path out = null;
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      switch (a) {
-        case "--in-process" -> inProcess = true;
-        case "--host" -> host = args[++i];
-        case "--redis" -> redis = args[++i];
-        case "--pairs" -> pairs = Integer.parseInt(args[++i]);
-        case "--senders" -> senders = Integer.parseInt(args[++i]);
-        case "--in-flight" -> inFlight = Integer.parseInt(args[++i]);
-        case "--bulk" -> bulk = true;
-        case "--http" -> http = true;
-        case "--idle" -> idle = Integer.parseInt(args[++i]);
-        case "--drain" -> drain = Integer.parseInt(args[++i]);
-        case "--duration" -> duration = Integer.parseInt(args[++i]);
-        case "--warmup" -> warmup = Integer.parseInt(args[++i]);
-        case "--rate" -> rate = Integer.parseInt(args[++i]);
-        case "--ceiling-seconds" -> ceiling = Integer.parseInt(args[++i]);
-        case "--out" -> out = Path.of(args[++i]);
-        case "-h", "--help" -> {
-          System.out.print(USAGE);
-          System.exit(0);
+    static BenchOptions parse(String[] args) {
+        boolean inProcess = false;
+        String host = "localhost";
+        String redis = "redis://localhost:6379";
+        int pairs = 8;
+        int senders = 2;
+        int inFlight = 512;
+        boolean bulk = false;
+        boolean http = false;
+        int idle = 0;
+        int drain = 60;
+        int duration = 20;
+        int warmup = 10;
+        int rate = 0;
+        int ceiling = 5;
+        Path out = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--in-process" -> inProcess = true;
+                case "--host" -> host = args[++i];
+                case "--redis" -> redis = args[++i];
+                case "--pairs" -> pairs = Integer.parseInt(args[++i]);
+                case "--senders" -> senders = Integer.parseInt(args[++i]);
+                case "--in-flight" -> inFlight = Integer.parseInt(args[++i]);
+                case "--bulk" -> bulk = true;
+                case "--http" -> http = true;
+                case "--idle" -> idle = Integer.parseInt(args[++i]);
+                case "--drain" -> drain = Integer.parseInt(args[++i]);
+                case "--duration" -> duration = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--rate" -> rate = Integer.parseInt(args[++i]);
+                case "--ceiling-seconds" -> ceiling = Integer.parseInt(args[++i]);
+                case "--out" -> out = Path.of(args[++i]);
+                case "-h", "--help" -> {
+                    System.out.print(USAGE);
+                    System.exit(0);
+                }
+                default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
+            }
         }
-        default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
-      }
+        if (out == null) {
+            out = Path.of("benchmark", "target", "results", "bench-" + System.currentTimeMillis() + ".json");
+        }
+        if (bulk && http) {
+            throw new IllegalArgumentException("--bulk and --http exclude each other");
+        }
+        if (pairs < 1 || pairs > 1000) {
+            throw new IllegalArgumentException("--pairs must be 1 to 1000");
+        }
+        return new BenchOptions(
+                inProcess,
+                host,
+                redis,
+                pairs,
+                senders,
+                inFlight,
+                bulk,
+                http,
+                idle,
+                Duration.ofSeconds(duration),
+                Duration.ofSeconds(warmup),
+                rate,
+                Duration.ofSeconds(ceiling),
+                Duration.ofSeconds(drain),
+                out);
     }
-    if (out == null) {
-      out = Path.of("benchmark", "target", "results", "bench-" + System.currentTimeMillis() + ".json");
-    }
-    if (bulk && http) {
-      throw new IllegalArgumentException("--bulk and --http exclude each other");
-    }
-    if (pairs < 1 || pairs > 1000) {
-      throw new IllegalArgumentException("--pairs must be 1 to 1000");
-    }
-    return new BenchOptions(
-        inProcess, host, redis, pairs, senders, inFlight, bulk, http, idle, Duration.ofSeconds(duration), Duration.ofSeconds(warmup), rate, Duration.ofSeconds(ceiling),
-        Duration.ofSeconds(drain), out);
-  }
 }

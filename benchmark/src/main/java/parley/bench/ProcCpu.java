@@ -11,94 +11,94 @@ import java.util.Map;
  * clock ticks) before and after a run, reported as milliseconds of CPU per message per process.
  */
 final class ProcCpu {
-  private static final double MS_PER_TICK = 10.0; // USER_HZ is 100 on Linux
+    private static final double MS_PER_TICK = 10.0; // USER_HZ is 100 on Linux
 
-  record Sample(Map<String, Long> ticks) {}
+    record Sample(Map<String, Long> ticks) {}
 
-  private ProcCpu() {}
+    private ProcCpu() {}
 
-  static Sample sample(Map<String, Long> pids) {
-    Map<String, Long> ticks = new LinkedHashMap<>();
-    pids.forEach((name, pid) -> {
-      long t = ticks(pid);
-      if (t >= 0) {
-        ticks.put(name, t);
-      }
-    });
-    return new Sample(ticks);
-  }
-
-  static Map<String, Double> perMessage(Sample before, Sample after, long messages) {
-    Map<String, Double> out = new LinkedHashMap<>();
-    if (before == null || after == null || messages == 0) {
-      return out;
+    static Sample sample(Map<String, Long> pids) {
+        Map<String, Long> ticks = new LinkedHashMap<>();
+        pids.forEach((name, pid) -> {
+            long t = ticks(pid);
+            if (t >= 0) {
+                ticks.put(name, t);
+            }
+        });
+        return new Sample(ticks);
     }
-    double total = 0;
-    for (var e : after.ticks().entrySet()) {
-      Long was = before.ticks().get(e.getKey());
-      if (was != null) {
-        double ms = (e.getValue() - was) * MS_PER_TICK / messages;
-        out.put(e.getKey(), Math.round(ms * 1000) / 1000.0);
-        total += ms;
-      }
-    }
-    out.put("total", Math.round(total * 1000) / 1000.0);
-    return out;
-  }
 
-  /** Resident memory of each process in KiB (VmRSS), or absent when it cannot be read. */
-  static Map<String, Long> rssKb(Map<String, Long> pids) {
-    Map<String, Long> out = new LinkedHashMap<>();
-    pids.forEach((name, pid) -> {
-      try {
-        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-          if (line.startsWith("VmRSS:")) {
-            out.put(name, Long.parseLong(line.replaceAll("[^0-9]", "")));
-          }
+    static Map<String, Double> perMessage(Sample before, Sample after, long messages) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        if (before == null || after == null || messages == 0) {
+            return out;
         }
-      } catch (IOException | RuntimeException e) {
-        // not Linux, or gone
-      }
-    });
-    return out;
-  }
-
-  /** utime + stime of a process, or -1 when it cannot be read (not Linux, or gone). */
-  static long ticks(long pid) {
-    try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15 of the line
-    } catch (IOException | RuntimeException e) {
-      return -1;
-    }
-  }
-
-  /** The first process whose command line contains {@code needle}, or -1. */
-  static long find(String needle) {
-    return find(needle, "");
-  }
-
-  /** The first process whose command line contains both strings, or -1. */
-  static long find(String needle, String also) {
-    try (var dirs = Files.list(Path.of("/proc"))) {
-      for (Path d : (Iterable<Path>) dirs::iterator) {
-        String name = d.getFileName().toString();
-        if (!name.chars().allMatch(Character::isDigit)) {
-          continue;
+        double total = 0;
+        for (var e : after.ticks().entrySet()) {
+            Long was = before.ticks().get(e.getKey());
+            if (was != null) {
+                double ms = (e.getValue() - was) * MS_PER_TICK / messages;
+                out.put(e.getKey(), Math.round(ms * 1000) / 1000.0);
+                total += ms;
+            }
         }
+        out.put("total", Math.round(total * 1000) / 1000.0);
+        return out;
+    }
+
+    /** Resident memory of each process in KiB (VmRSS), or absent when it cannot be read. */
+    static Map<String, Long> rssKb(Map<String, Long> pids) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        pids.forEach((name, pid) -> {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                    if (line.startsWith("VmRSS:")) {
+                        out.put(name, Long.parseLong(line.replaceAll("[^0-9]", "")));
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // not Linux, or gone
+            }
+        });
+        return out;
+    }
+
+    /** utime + stime of a process, or -1 when it cannot be read (not Linux, or gone). */
+    static long ticks(long pid) {
         try {
-          String cmd = new String(Files.readAllBytes(d.resolve("cmdline"))).replace('\0', ' ');
-          if (cmd.contains(needle) && cmd.contains(also)) {
-            return Long.parseLong(name);
-          }
-        } catch (IOException | RuntimeException gone) {
-          // a process that ended while we looked
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15 of the line
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
-      }
-    } catch (IOException e) {
-      return -1;
     }
-    return -1;
-  }
+
+    /** The first process whose command line contains {@code needle}, or -1. */
+    static long find(String needle) {
+        return find(needle, "");
+    }
+
+    /** The first process whose command line contains both strings, or -1. */
+    static long find(String needle, String also) {
+        try (var dirs = Files.list(Path.of("/proc"))) {
+            for (Path d : (Iterable<Path>) dirs::iterator) {
+                String name = d.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    String cmd = new String(Files.readAllBytes(d.resolve("cmdline"))).replace('\0', ' ');
+                    if (cmd.contains(needle) && cmd.contains(also)) {
+                        return Long.parseLong(name);
+                    }
+                } catch (IOException | RuntimeException gone) {
+                    // a process that ended while we looked
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return -1;
+    }
 }

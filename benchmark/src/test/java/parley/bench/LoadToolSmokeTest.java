@@ -14,38 +14,70 @@ import parley.testkit.TestRedis;
 @ExtendWith(RedisExtension.class)
 class LoadToolSmokeTest {
 
-  @Test
-  void aShortInProcessRunOverHttpAndSseReportsSaneNumbers(TestRedis redis) throws Exception {
-    // the in-process system uses the test Redis (through the parley.bench.redis property)
-    System.setProperty("parley.bench.redis", redis.url(0));
-    BenchOptions o = new BenchOptions(true, "127.0.0.1", null, 2, 2, 64, false, true, 0, Duration.ofSeconds(2), Duration.ofSeconds(1), 50, Duration.ofSeconds(1), Duration.ofSeconds(15), Path.of("target/smoke.json"));
+    @Test
+    void aShortInProcessRunOverHttpAndSseReportsSaneNumbers(TestRedis redis) throws Exception {
+        // the in-process system uses the test Redis (through the parley.bench.redis property)
+        System.setProperty("parley.bench.redis", redis.url(0));
+        BenchOptions o = new BenchOptions(
+                true,
+                "127.0.0.1",
+                null,
+                2,
+                2,
+                64,
+                false,
+                true,
+                0,
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(1),
+                50,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(15),
+                Path.of("target/smoke.json"));
 
-    Map<String, Object> report = LoadTool.run(o);
-    System.out.println(LoadTool.table(report));
+        Map<String, Object> report = LoadTool.run(o);
+        System.out.println(LoadTool.table(report));
 
-    assertThat((Long) report.get("sent")).isPositive();
-    assertThat(report.get("exactly_once")).isEqualTo(true);
-    assertThat((Double) report.get("sends_per_s")).isPositive();
-    assertThat((Double) report.get("redis_ceiling_messages_per_s")).isGreaterThan((Double) report.get("sends_per_s"));
-    assertThat((Double) report.get("fraction_of_ceiling")).isBetween(0.0, 1.0);
-  }
-
-  @Test
-  void anOverloadIsWorkedOffAfterTheLoadStopsWithNothingLostOrDoubled(TestRedis redis) throws Exception {
-    // flat out into a system whose push window is tiny, so notification-svc must push back on
-    // its consumer: the backlog waits in the stream, then drains once the load stops
-    System.setProperty("parley.bench.redis", redis.url(0));
-    BenchOptions o = new BenchOptions(true, "127.0.0.1", null, 32, 2, 1024, true, false, 0, Duration.ofSeconds(3), Duration.ZERO, 0, Duration.ofSeconds(1), Duration.ofSeconds(60), Path.of("target/overload.json"));
-    Map<String, Object> report;
-    try (SystemUnderTest sut = SystemUnderTest.inProcess(Map.of("PUSH_WINDOW", "20", "PUSH_BATCH_SIZE", "5", "CONSUMER_BATCH_SIZE", "10"))) {
-      report = LoadTool.run(o, sut);
+        assertThat((Long) report.get("sent")).isPositive();
+        assertThat(report.get("exactly_once")).isEqualTo(true);
+        assertThat((Double) report.get("sends_per_s")).isPositive();
+        assertThat((Double) report.get("redis_ceiling_messages_per_s"))
+                .isGreaterThan((Double) report.get("sends_per_s"));
+        assertThat((Double) report.get("fraction_of_ceiling")).isBetween(0.0, 1.0);
     }
-    System.out.println(LoadTool.table(report));
 
-    assertThat((Long) report.get("sent")).isPositive();
-    assertThat(report.get("errors")).isEqualTo(0L);
-    assertThat(report.get("subscribe_errors")).isEqualTo(0L);
-    assertThat(report.get("duplicates")).isEqualTo(0L);
-    assertThat(report.get("missing")).isEqualTo(0L);
-  }
+    @Test
+    void anOverloadIsWorkedOffAfterTheLoadStopsWithNothingLostOrDoubled(TestRedis redis) throws Exception {
+        // flat out into a system whose push window is tiny, so notification-svc must push back on
+        // its consumer: the backlog waits in the stream, then drains once the load stops
+        System.setProperty("parley.bench.redis", redis.url(0));
+        BenchOptions o = new BenchOptions(
+                true,
+                "127.0.0.1",
+                null,
+                32,
+                2,
+                1024,
+                true,
+                false,
+                0,
+                Duration.ofSeconds(3),
+                Duration.ZERO,
+                0,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(60),
+                Path.of("target/overload.json"));
+        Map<String, Object> report;
+        try (SystemUnderTest sut = SystemUnderTest.inProcess(
+                Map.of("PUSH_WINDOW", "20", "PUSH_BATCH_SIZE", "5", "CONSUMER_BATCH_SIZE", "10"))) {
+            report = LoadTool.run(o, sut);
+        }
+        System.out.println(LoadTool.table(report));
+
+        assertThat((Long) report.get("sent")).isPositive();
+        assertThat(report.get("errors")).isEqualTo(0L);
+        assertThat(report.get("subscribe_errors")).isEqualTo(0L);
+        assertThat(report.get("duplicates")).isEqualTo(0L);
+        assertThat(report.get("missing")).isEqualTo(0L);
+    }
 }

@@ -7,14 +7,14 @@ import java.time.Instant;
  * Java class name), a unique {@link #eventId()} used for idempotency, and the instant it happened.
  */
 public sealed interface DomainEvent
-    permits UserRegistered, UserUpdated, UserDeleted, MessageSent, MessageRead, MessageDeleted {
+        permits UserRegistered, UserUpdated, UserDeleted, MessageSent, MessageRead, MessageDeleted {
 
-  String eventId();
+    String eventId();
 
-  Instant occurredAt();
+    Instant occurredAt();
 
-  /** The stable name written to the stream's {@code type} field. */
-  default String type() {
-    return EventType.of(this).wire();
-  }
+    /** The stable name written to the stream's {@code type} field. */
+    default String type() {
+        return EventType.of(this).wire();
+    }
 }

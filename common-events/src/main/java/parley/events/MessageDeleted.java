@@ -3,5 +3,5 @@ package parley.events;
 import java.time.Instant;
 
 public record MessageDeleted(
-    String eventId, Instant occurredAt, long messageId, String senderEmail, String receiverEmail)
-    implements DomainEvent {}
+        String eventId, Instant occurredAt, long messageId, String senderEmail, String receiverEmail)
+        implements DomainEvent {}

@@ -7,7 +7,7 @@ import java.time.Instant;
  *     is no longer valid; 0 when unknown
  */
 public record UserDeleted(String eventId, Instant occurredAt, String email, long tokenVersion) implements DomainEvent {
-  public UserDeleted(String eventId, Instant occurredAt, String email) {
-    this(eventId, occurredAt, email, 0);
-  }
+    public UserDeleted(String eventId, Instant occurredAt, String email) {
+        this(eventId, occurredAt, email, 0);
+    }
 }

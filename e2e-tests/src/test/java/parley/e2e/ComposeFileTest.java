@@ -20,92 +20,137 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** compose.yml sets what each service needs, waits for health, and is valid. */
 class ComposeFileTest {
-  private static final Path ROOT = Path.of(System.getProperty("parley.root", "..")).toAbsolutePath().normalize();
-  // Env getters in the services' *Config records; which ones have no default (must be set).
-  private static final Pattern READ = Pattern.compile("env\\.(\\w+)\\(\\s*\"([A-Z_]+)\"");
-  private static final Set<String> NO_DEFAULT = Set.of("required", "redisUrl", "hostPort", "secret");
-  private static final Map<String, String> CONFIG = Map.of(
-      "user-svc", "user-svc/src/main/java/parley/user/UserConfig.java",
-      "message-svc", "message-svc/src/main/java/parley/message/MessageConfig.java",
-      "notification-svc", "notification-svc/src/main/java/parley/notification/NotificationConfig.java",
-      "frontend-svc", "frontend-svc/src/main/java/parley/frontend/FrontendConfig.java");
+    private static final Path ROOT =
+            Path.of(System.getProperty("parley.root", "..")).toAbsolutePath().normalize();
+    // Env getters in the services' *Config records; which ones have no default (must be set).
+    private static final Pattern READ = Pattern.compile("env\\.(\\w+)\\(\\s*\"([A-Z_]+)\"");
+    private static final Set<String> NO_DEFAULT = Set.of("required", "redisUrl", "hostPort", "secret");
+    private static final Map<String, String> CONFIG = Map.of(
+            "user-svc", "user-svc/src/main/java/parley/user/UserConfig.java",
+            "message-svc", "message-svc/src/main/java/parley/message/MessageConfig.java",
+            "notification-svc", "notification-svc/src/main/java/parley/notification/NotificationConfig.java",
+            "frontend-svc", "frontend-svc/src/main/java/parley/frontend/FrontendConfig.java");
 
-  private static JsonNode compose() throws IOException {
-    return new ObjectMapper(new YAMLFactory()).readTree(ROOT.resolve("compose.yml").toFile());
-  }
-
-  @ParameterizedTest
-  @ValueSource(strings = {"user-svc", "message-svc", "notification-svc", "frontend-svc"})
-  void everyVariableAServiceNeedsIsSetAndNothingUnknownIs(String service) throws IOException {
-    Set<String> required = new TreeSet<>();
-    Set<String> known = new TreeSet<>();
-    Matcher m = READ.matcher(Files.readString(ROOT.resolve(CONFIG.get(service))));
-    while (m.find()) {
-      known.add(m.group(2));
-      if (NO_DEFAULT.contains(m.group(1))) {
-        required.add(m.group(2));
-      }
+    private static JsonNode compose() throws IOException {
+        return new ObjectMapper(new YAMLFactory())
+                .readTree(ROOT.resolve("compose.yml").toFile());
     }
-    Set<String> set = new TreeSet<>();
-    compose().path("services").path(service).path("environment").fieldNames().forEachRemaining(set::add);
 
-    assertThat(required).isNotEmpty();
-    assertThat(set).as("variables compose.yml sets for %s", service).containsAll(required).containsAll(Set.of("HTTP_PORT", "GRPC_PORT"));
-    assertThat(known).as("every variable compose.yml sets for %s is one it reads", service).containsAll(set);
-  }
+    @ParameterizedTest
+    @ValueSource(strings = {"user-svc", "message-svc", "notification-svc", "frontend-svc"})
+    void everyVariableAServiceNeedsIsSetAndNothingUnknownIs(String service) throws IOException {
+        Set<String> required = new TreeSet<>();
+        Set<String> known = new TreeSet<>();
+        Matcher m = READ.matcher(Files.readString(ROOT.resolve(CONFIG.get(service))));
+        while (m.find()) {
+            known.add(m.group(2));
+            if (NO_DEFAULT.contains(m.group(1))) {
+                required.add(m.group(2));
+            }
+        }
+        Set<String> set = new TreeSet<>();
+        compose()
+                .path("services")
+                .path(service)
+                .path("environment")
+                .fieldNames()
+                .forEachRemaining(set::add);
 
-  @Test
-  void servicesStartOnlyOnceWhatTheyNeedIsHealthyAndHaveHealthChecks() throws IOException {
-    JsonNode services = compose().path("services");
-    assertThat(services.path("redis").path("command").toString()).contains("--appendonly").contains("yes");
-    assertThat(services.path("redis").path("healthcheck").isMissingNode()).isFalse();
-    assertThat(services.path("message-svc").path("depends_on").path("user-svc").path("condition").asText()).isEqualTo("service_healthy");
-    for (String s : new String[] {"user-svc", "message-svc", "notification-svc", "frontend-svc"}) {
-      assertThat(services.path(s).path("depends_on").path("redis").path("condition").asText()).isEqualTo("service_healthy");
-      String dockerfile = Files.readString(ROOT.resolve(s).resolve("Dockerfile"));
-      assertThat(dockerfile).contains("AS build").contains("HEALTHCHECK").contains("USER parley").contains("-jre");
+        assertThat(required).isNotEmpty();
+        assertThat(set)
+                .as("variables compose.yml sets for %s", service)
+                .containsAll(required)
+                .containsAll(Set.of("HTTP_PORT", "GRPC_PORT"));
+        assertThat(known)
+                .as("every variable compose.yml sets for %s is one it reads", service)
+                .containsAll(set);
     }
-    for (String peer : new String[] {"user-svc", "message-svc", "notification-svc"}) {
-      assertThat(services.path("frontend-svc").path("depends_on").path(peer).path("condition").asText()).isEqualTo("service_healthy");
+
+    @Test
+    void servicesStartOnlyOnceWhatTheyNeedIsHealthyAndHaveHealthChecks() throws IOException {
+        JsonNode services = compose().path("services");
+        assertThat(services.path("redis").path("command").toString())
+                .contains("--appendonly")
+                .contains("yes");
+        assertThat(services.path("redis").path("healthcheck").isMissingNode()).isFalse();
+        assertThat(services.path("message-svc")
+                        .path("depends_on")
+                        .path("user-svc")
+                        .path("condition")
+                        .asText())
+                .isEqualTo("service_healthy");
+        for (String s : new String[] {"user-svc", "message-svc", "notification-svc", "frontend-svc"}) {
+            assertThat(services.path(s)
+                            .path("depends_on")
+                            .path("redis")
+                            .path("condition")
+                            .asText())
+                    .isEqualTo("service_healthy");
+            String dockerfile = Files.readString(ROOT.resolve(s).resolve("Dockerfile"));
+            assertThat(dockerfile)
+                    .contains("AS build")
+                    .contains("HEALTHCHECK")
+                    .contains("USER parley")
+                    .contains("-jre");
+        }
+        for (String peer : new String[] {"user-svc", "message-svc", "notification-svc"}) {
+            assertThat(services.path("frontend-svc")
+                            .path("depends_on")
+                            .path(peer)
+                            .path("condition")
+                            .asText())
+                    .isEqualTo("service_healthy");
+        }
     }
-  }
 
-  @Test
-  void docker_compose_acceptsTheFileWhereItIsInstalledAndRefusesItWithoutASecret() throws Exception {
-    Path binary = Path.of("/usr/bin/docker-compose");
-    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(binary), "docker-compose not installed; the YAML checks above still ran");
-    assertThat(composeConfig(binary, "0123456789abcdef0123456789abcdef").exitValue()).isZero();
+    @Test
+    void docker_compose_acceptsTheFileWhereItIsInstalledAndRefusesItWithoutASecret() throws Exception {
+        Path binary = Path.of("/usr/bin/docker-compose");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Files.isExecutable(binary), "docker-compose not installed; the YAML checks above still ran");
+        assertThat(composeConfig(binary, "0123456789abcdef0123456789abcdef").exitValue())
+                .isZero();
 
-    Process without = composeConfig(binary, null);
-    assertThat(without.exitValue()).isNotZero();
-    assertThat(new String(without.getInputStream().readAllBytes())).contains("AUTH_SECRET");
-  }
-
-  private static Process composeConfig(Path binary, String secret) throws Exception {
-    // from an empty directory, so no .env lying around supplies one
-    Path empty = Files.createTempDirectory("compose-check");
-    ProcessBuilder b = new ProcessBuilder(binary.toString(), "-f", ROOT.resolve("compose.yml").toString(), "--project-directory", empty.toString(), "config", "-q")
-        .directory(empty.toFile())
-        .redirectErrorStream(true);
-    b.environment().remove("AUTH_SECRET");
-    if (secret != null) {
-      b.environment().put("AUTH_SECRET", secret);
+        Process without = composeConfig(binary, null);
+        assertThat(without.exitValue()).isNotZero();
+        assertThat(new String(without.getInputStream().readAllBytes())).contains("AUTH_SECRET");
     }
-    Process p = b.start();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    return p;
-  }
 
-  @Test
-  void onlyWhatUsersCallIsPublishedAndThereIsNoDefaultSecret() throws IOException {
-    // issue 16, example 1: Redis and every internal gRPC port were published, and the secret had a default
-    JsonNode services = compose().path("services");
-    assertThat(services.path("redis").path("ports").isMissingNode()).as("Redis is not published").isTrue();
-    Set<String> published = new TreeSet<>();
-    services.fields().forEachRemaining(e -> e.getValue().path("ports").forEach(p -> published.add(p.asText())));
-    assertThat(published).containsExactlyInAnyOrder("8080:8080", "8081:8081", "8082:8082", "8083:8083", "3030:3030");
-    String text = Files.readString(ROOT.resolve("compose.yml"));
-    assertThat(text).doesNotContain("AUTH_SECRET:-").contains("${AUTH_SECRET:?");
-    assertThat(Files.readString(ROOT.resolve(".env.example"))).containsPattern("(?m)^AUTH_SECRET=$");
-  }
+    private static Process composeConfig(Path binary, String secret) throws Exception {
+        // from an empty directory, so no .env lying around supplies one
+        Path empty = Files.createTempDirectory("compose-check");
+        ProcessBuilder b = new ProcessBuilder(
+                        binary.toString(),
+                        "-f",
+                        ROOT.resolve("compose.yml").toString(),
+                        "--project-directory",
+                        empty.toString(),
+                        "config",
+                        "-q")
+                .directory(empty.toFile())
+                .redirectErrorStream(true);
+        b.environment().remove("AUTH_SECRET");
+        if (secret != null) {
+            b.environment().put("AUTH_SECRET", secret);
+        }
+        Process p = b.start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return p;
+    }
+
+    @Test
+    void onlyWhatUsersCallIsPublishedAndThereIsNoDefaultSecret() throws IOException {
+        // issue 16, example 1: Redis and every internal gRPC port were published, and the secret had a default
+        JsonNode services = compose().path("services");
+        assertThat(services.path("redis").path("ports").isMissingNode())
+                .as("Redis is not published")
+                .isTrue();
+        Set<String> published = new TreeSet<>();
+        services.fields().forEachRemaining(e -> e.getValue().path("ports").forEach(p -> published.add(p.asText())));
+        assertThat(published)
+                .containsExactlyInAnyOrder("8080:8080", "8081:8081", "8082:8082", "8083:8083", "3030:3030");
+        String text = Files.readString(ROOT.resolve("compose.yml"));
+        assertThat(text).doesNotContain("AUTH_SECRET:-").contains("${AUTH_SECRET:?");
+        assertThat(Files.readString(ROOT.resolve(".env.example"))).containsPattern("(?m)^AUTH_SECRET=$");
+    }
 }

@@ -25,44 +25,50 @@ import parley.runtime.redis.RedisConnections;
 
 /** Composition root of frontend-svc: live hub, gRPC, the web page and its API. */
 public final class FrontendApp {
-  private FrontendApp() {}
+    private FrontendApp() {}
 
-  public static ServiceHost start(FrontendConfig c) {
-    PrometheusMeterRegistry registry = Metrics.registry("frontend-svc");
-    TokenService tokens = new TokenService(c.authSecret());
-    ServiceCredentials service = new ServiceCredentials(tokens, "frontend-svc");
-    return ServiceHost.start("frontend-svc", tokens, registry, host -> {
-      RedisConnections redis = host.owns(new RedisConnections());
-      Peers peers = host.owns(new Peers(c.userSvcAddr(), c.messageSvcAddr(), c.notificationSvcAddr()));
-      StatefulRedisConnection<String, String> publisher = redis.connect(c.redisUrl());
-      LiveStats stats = new LiveStats(registry);
-      LiveHub hub = new LiveHub(redis.connectPubSub(c.redisUrl()), redis.connect(c.redisUrl()), new GrpcReplay(peers, service), c.liveLimits(), registry);
-      Revocations revocations = host.owns(Revocations.follow(redis, c.usersStreamUrl(), c.tokenTtl()));
-      hub.endRevokedSessions(revocations);
-      GrpcDeliveryAcks acks = new GrpcDeliveryAcks(peers, service, registry);
-      HttpAuth auth = new HttpAuth(tokens);
-      EventsRoute events = host.owns(new EventsRoute(auth, hub, acks, stats, c.heartbeat()));
-      WebApi api = new WebApi(peers, auth, c.secureCookie());
-      host.ports(c.httpPort(), c.grpcPort())
-          .grpc(FrontendGrpcService.ACCESS, new FrontendGrpcService(hub, acks, stats))
-          // ReceiveNotification publishes in arrival order, so a user's live streams see the
-          // pushes in the order notification-svc made them; no handler here blocks
-          .grpcOnEventLoop()
-          .http(routes -> {
-            api.register(routes);
-            events.register(routes);
-          })
-          .javalin(cfg -> {
-            cfg.staticFiles.add("/public", Location.CLASSPATH);
-            cfg.jetty.modifyServletContextHandler(h -> h.addFilter(EventStreamAccept.class, EventStreamAccept.PATH, EnumSet.of(DispatcherType.REQUEST)));
-          })
-          .ready(new ReadinessCheck("redis", () -> RedisConnections.ping(publisher)))
-          .ready(new ReadinessCheck("user-svc", peers.userChannel()::reachable))
-          .ready(new ReadinessCheck("message-svc", peers.messageChannel()::reachable))
-          .ready(new ReadinessCheck("notification-svc", peers.notificationChannel()::reachable))
-          .drain(hub::close)
-          .drain(acks::close)
-          .revocations(revocations);
-    });
-  }
+    public static ServiceHost start(FrontendConfig c) {
+        PrometheusMeterRegistry registry = Metrics.registry("frontend-svc");
+        TokenService tokens = new TokenService(c.authSecret());
+        ServiceCredentials service = new ServiceCredentials(tokens, "frontend-svc");
+        return ServiceHost.start("frontend-svc", tokens, registry, host -> {
+            RedisConnections redis = host.owns(new RedisConnections());
+            Peers peers = host.owns(new Peers(c.userSvcAddr(), c.messageSvcAddr(), c.notificationSvcAddr()));
+            StatefulRedisConnection<String, String> publisher = redis.connect(c.redisUrl());
+            LiveStats stats = new LiveStats(registry);
+            LiveHub hub = new LiveHub(
+                    redis.connectPubSub(c.redisUrl()),
+                    redis.connect(c.redisUrl()),
+                    new GrpcReplay(peers, service),
+                    c.liveLimits(),
+                    registry);
+            Revocations revocations = host.owns(Revocations.follow(redis, c.usersStreamUrl(), c.tokenTtl()));
+            hub.endRevokedSessions(revocations);
+            GrpcDeliveryAcks acks = new GrpcDeliveryAcks(peers, service, registry);
+            HttpAuth auth = new HttpAuth(tokens);
+            EventsRoute events = host.owns(new EventsRoute(auth, hub, acks, stats, c.heartbeat()));
+            WebApi api = new WebApi(peers, auth, c.secureCookie());
+            host.ports(c.httpPort(), c.grpcPort())
+                    .grpc(FrontendGrpcService.ACCESS, new FrontendGrpcService(hub, acks, stats))
+                    // ReceiveNotification publishes in arrival order, so a user's live streams see the
+                    // pushes in the order notification-svc made them; no handler here blocks
+                    .grpcOnEventLoop()
+                    .http(routes -> {
+                        api.register(routes);
+                        events.register(routes);
+                    })
+                    .javalin(cfg -> {
+                        cfg.staticFiles.add("/public", Location.CLASSPATH);
+                        cfg.jetty.modifyServletContextHandler(h -> h.addFilter(
+                                EventStreamAccept.class, EventStreamAccept.PATH, EnumSet.of(DispatcherType.REQUEST)));
+                    })
+                    .ready(new ReadinessCheck("redis", () -> RedisConnections.ping(publisher)))
+                    .ready(new ReadinessCheck("user-svc", peers.userChannel()::reachable))
+                    .ready(new ReadinessCheck("message-svc", peers.messageChannel()::reachable))
+                    .ready(new ReadinessCheck("notification-svc", peers.notificationChannel()::reachable))
+                    .drain(hub::close)
+                    .drain(acks::close)
+                    .revocations(revocations);
+        });
+    }
 }

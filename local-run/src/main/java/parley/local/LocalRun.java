@@ -17,84 +17,108 @@ import java.util.concurrent.CountDownLatch;
  * on Ctrl-C. Run from the repository root (./run.sh does).
  */
 public final class LocalRun {
-  private LocalRun() {}
+    private LocalRun() {}
 
-  public static void main(String[] args) throws Exception {
-    Path root = Path.of(System.getProperty("parley.root", ".")).toAbsolutePath().normalize();
-    Path state = root.resolve(".run");
-    Path logs = state.resolve("logs");
-    Files.createDirectories(logs);
-    String secret = secret(state);
-    Leftovers leftovers = new Leftovers(state.resolve("pids"));
-    leftovers.stopAll();
-    Topology.Ports ports = Topology.Ports.standard();
-    for (int port : List.of(ports.userHttp(), ports.userGrpc(), ports.messageHttp(), ports.messageGrpc(), ports.notificationHttp(), ports.notificationGrpc(), ports.frontendHttp(), ports.frontendGrpc())) {
-      if (!FreePorts.isFree(port)) {
-        System.err.println("Port " + port + " is already in use (is Parley already running?). Stop whatever holds it and try again.");
-        System.exit(1);
-      }
+    public static void main(String[] args) throws Exception {
+        Path root =
+                Path.of(System.getProperty("parley.root", ".")).toAbsolutePath().normalize();
+        Path state = root.resolve(".run");
+        Path logs = state.resolve("logs");
+        Files.createDirectories(logs);
+        String secret = secret(state);
+        Leftovers leftovers = new Leftovers(state.resolve("pids"));
+        leftovers.stopAll();
+        Topology.Ports ports = Topology.Ports.standard();
+        for (int port : List.of(
+                ports.userHttp(),
+                ports.userGrpc(),
+                ports.messageHttp(),
+                ports.messageGrpc(),
+                ports.notificationHttp(),
+                ports.notificationGrpc(),
+                ports.frontendHttp(),
+                ports.frontendGrpc())) {
+            if (!FreePorts.isFree(port)) {
+                System.err.println("Port " + port
+                        + " is already in use (is Parley already running?). Stop whatever holds it and try again.");
+                System.exit(1);
+            }
+        }
+
+        LocalRedis redis = LocalRedis.start(System.getenv("REDIS_URL"), state.resolve("redis"));
+        leftovers.remember(redis.pid());
+        List<ServiceProcess> services = new ArrayList<>();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            System.out.println("\nStopping Parley…");
+                            // all at once, each within a bounded time (a stuck one is killed), so stopping never hangs
+                            services.forEach(ServiceProcess::askToStop);
+                            services.forEach(ServiceProcess::awaitStop);
+                            try {
+                                redis.close();
+                            } catch (Exception e) {
+                                System.err.println("stopping Redis: " + e.getMessage());
+                            }
+                            System.out.println("Stopped.");
+                            leftovers.forget();
+                            stopped.countDown();
+                        },
+                        "parley-stop"));
+
+        System.out.println("Redis: " + redis.origin());
+        try {
+            for (Map.Entry<String, Map<String, String>> e :
+                    Topology.environments(redis::url, ports, secret).entrySet()) {
+                ServiceProcess service = new ServiceProcess(
+                                root,
+                                e.getKey(),
+                                Topology.httpPort(e.getValue()),
+                                e.getValue(),
+                                logs,
+                                state.resolve("warm"))
+                        .start();
+                services.add(service);
+                leftovers.remember(service.pid());
+                System.out.println("started " + e.getKey() + " (log: " + logs.resolve(e.getKey() + ".log") + ")");
+            }
+            for (ServiceProcess s : services) {
+                s.awaitReady(Duration.ofSeconds(90));
+                System.out.println(s.name() + " ready on http://localhost:" + s.httpPort());
+            }
+        } catch (RuntimeException e) {
+            System.err.println("Parley did not start: " + e.getMessage());
+            System.exit(1);
+        }
+        System.out.println();
+        System.out.println("Parley is running. Open http://localhost:" + ports.frontendHttp()
+                + "/ in a normal and a private window");
+        System.out.println(
+                "(or two browsers), register a user in each, and write from one to the other: it is notified live.");
+        System.out.println("Logs: " + logs + "   Stop: Ctrl-C");
+        stopped.await();
     }
 
-    LocalRedis redis = LocalRedis.start(System.getenv("REDIS_URL"), state.resolve("redis"));
-    leftovers.remember(redis.pid());
-    List<ServiceProcess> services = new ArrayList<>();
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      System.out.println("\nStopping Parley…");
-      // all at once, each within a bounded time (a stuck one is killed), so stopping never hangs
-      services.forEach(ServiceProcess::askToStop);
-      services.forEach(ServiceProcess::awaitStop);
-      try {
-        redis.close();
-      } catch (Exception e) {
-        System.err.println("stopping Redis: " + e.getMessage());
-      }
-      System.out.println("Stopped.");
-      leftovers.forget();
-      stopped.countDown();
-    }, "parley-stop"));
-
-    System.out.println("Redis: " + redis.origin());
-    try {
-      for (Map.Entry<String, Map<String, String>> e : Topology.environments(redis::url, ports, secret).entrySet()) {
-        ServiceProcess service = new ServiceProcess(root, e.getKey(), Topology.httpPort(e.getValue()), e.getValue(), logs, state.resolve("warm")).start();
-        services.add(service);
-        leftovers.remember(service.pid());
-        System.out.println("started " + e.getKey() + " (log: " + logs.resolve(e.getKey() + ".log") + ")");
-      }
-      for (ServiceProcess s : services) {
-        s.awaitReady(Duration.ofSeconds(90));
-        System.out.println(s.name() + " ready on http://localhost:" + s.httpPort());
-      }
-    } catch (RuntimeException e) {
-      System.err.println("Parley did not start: " + e.getMessage());
-      System.exit(1);
+    /** AUTH_SECRET from the environment, else one generated once and kept in .run/auth-secret. */
+    private static String secret(Path state) throws Exception {
+        String given = System.getenv("AUTH_SECRET");
+        if (given != null && !given.isEmpty()) {
+            if (given.getBytes(StandardCharsets.UTF_8).length < 32) {
+                System.err.println(
+                        "AUTH_SECRET must be at least 32 bytes long (e.g. openssl rand -hex 32), or unset to use a generated one.");
+                System.exit(2);
+            }
+            return given;
+        }
+        Path file = state.resolve("auth-secret");
+        if (Files.exists(file)) {
+            return Files.readString(file).trim();
+        }
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        String secret = HexFormat.of().formatHex(bytes);
+        Files.writeString(file, secret);
+        return secret;
     }
-    System.out.println();
-    System.out.println("Parley is running. Open http://localhost:" + ports.frontendHttp() + "/ in a normal and a private window");
-    System.out.println("(or two browsers), register a user in each, and write from one to the other: it is notified live.");
-    System.out.println("Logs: " + logs + "   Stop: Ctrl-C");
-    stopped.await();
-  }
-
-  /** AUTH_SECRET from the environment, else one generated once and kept in .run/auth-secret. */
-  private static String secret(Path state) throws Exception {
-    String given = System.getenv("AUTH_SECRET");
-    if (given != null && !given.isEmpty()) {
-      if (given.getBytes(StandardCharsets.UTF_8).length < 32) {
-        System.err.println("AUTH_SECRET must be at least 32 bytes long (e.g. openssl rand -hex 32), or unset to use a generated one.");
-        System.exit(2);
-      }
-      return given;
-    }
-    Path file = state.resolve("auth-secret");
-    if (Files.exists(file)) {
-      return Files.readString(file).trim();
-    }
-    byte[] bytes = new byte[32];
-    new SecureRandom().nextBytes(bytes);
-    String secret = HexFormat.of().formatHex(bytes);
-    Files.writeString(file, secret);
-    return secret;
-  }
 }

@@ -13,26 +13,28 @@ import java.util.List;
  * data only). A cache older than the jar is rebuilt; the JVM ignores one that does not fit.
  */
 final class WarmStart {
-  private WarmStart() {}
+    private WarmStart() {}
 
-  static List<String> flags(Path cacheDir, String name, Path jar) {
-    try {
-      Files.createDirectories(cacheDir);
-      if (Runtime.version().feature() >= 25) {
-        Path cache = cacheDir.resolve(name + ".aot");
-        if (Files.exists(cache) && Files.getLastModifiedTime(cache).compareTo(Files.getLastModifiedTime(jar)) > 0) {
-          return List.of("-XX:AOTCache=" + cache);
+    static List<String> flags(Path cacheDir, String name, Path jar) {
+        try {
+            Files.createDirectories(cacheDir);
+            if (Runtime.version().feature() >= 25) {
+                Path cache = cacheDir.resolve(name + ".aot");
+                if (Files.exists(cache)
+                        && Files.getLastModifiedTime(cache).compareTo(Files.getLastModifiedTime(jar)) > 0) {
+                    return List.of("-XX:AOTCache=" + cache);
+                }
+                Files.deleteIfExists(cache);
+                return List.of("-XX:AOTCacheOutput=" + cache);
+            }
+            Path archive = cacheDir.resolve(name + ".jsa");
+            if (Files.exists(archive)
+                    && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) < 0) {
+                Files.delete(archive);
+            }
+            return List.of("-XX:SharedArchiveFile=" + archive, "-XX:+AutoCreateSharedArchive");
+        } catch (IOException e) {
+            return List.of(); // a cold start, nothing worse
         }
-        Files.deleteIfExists(cache);
-        return List.of("-XX:AOTCacheOutput=" + cache);
-      }
-      Path archive = cacheDir.resolve(name + ".jsa");
-      if (Files.exists(archive) && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) < 0) {
-        Files.delete(archive);
-      }
-      return List.of("-XX:SharedArchiveFile=" + archive, "-XX:+AutoCreateSharedArchive");
-    } catch (IOException e) {
-      return List.of(); // a cold start, nothing worse
     }
-  }
 }

@@ -30,56 +30,67 @@ import parley.runtime.redis.StreamRetention;
 
 /** Composition root of message-svc. */
 public final class MessageApp {
-  /** message-svc's consumer group on events:users. */
-  public static final String GROUP = "message-svc";
+    /** message-svc's consumer group on events:users. */
+    public static final String GROUP = "message-svc";
 
-  private MessageApp() {}
+    private MessageApp() {}
 
-  public static ServiceHost start(MessageConfig config) {
-    Clock clock = Clock.systemUTC();
-    PrometheusMeterRegistry registry = Metrics.registry("message-svc");
-    TokenService tokens = new TokenService(config.authSecret());
-    return ServiceHost.start("message-svc", tokens, registry, host -> {
-      RedisConnections redis = host.owns(new RedisConnections());
-      PeerChannel userSvc = host.owns(new PeerChannel(config.userSvcAddr()));
-      StatefulRedisConnection<String, String> db = redis.connect(config.redisUrl());
-      GrpcUserDirectory users =
-          new GrpcUserDirectory(userSvc, new ServiceCredentials(tokens, "message-svc"), config.userCheckDeadline(), config.userCacheTtl());
-      GroupCommit sends = host.owns(new GroupCommit(redis.connect(config.redisUrl()), "sends", 20_000, 20_000, registry));
-      host.owns(new StreamRetention(config.events(), redis.connect(config.redisUrl()), clock, registry).start());
-      Messaging messaging = new Messaging(new RedisMessageStore(db, sends, clock), users, clock, config.maxContentBytes());
-      host.owns(
-          new UserEventsTail(
-                  redis.connectBlocking(config.usersStreamUrl(), Duration.ofSeconds(1)),
-                  // every instance drops its cached user check at once
-                  deleted -> users.forget(deleted.email()))
-              .start());
-      // one instance forgets a deleted account's indexes, in a consumer group: a deletion made
-      // while every message-svc was down is handled when one starts again (late is safe)
-      StreamConsumer forgetting =
-          host.owns(
-              new StreamConsumer(
-                  new StreamConsumer.Settings(
-                      Streams.USERS, GROUP, config.consumerName(), 100, Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofHours(1), 5, 10_000),
-                  redis.connectBlocking(config.usersStreamUrl(), Duration.ofSeconds(2)),
-                  redis.connect(config.usersStreamUrl()),
-                  (entryId, event) -> {
-                    if (event instanceof UserDeleted deleted) {
-                      messaging.forgetUser(deleted.email(), deleted.occurredAt());
-                    }
-                    return CompletableFuture.completedFuture(null);
-                  },
-                  registry)
-              .start());
-      host.ports(config.httpPort(), config.grpcPort())
-          .grpc(method -> Access.USERS, new MessageGrpcService(messaging))
-          // sends only start asynchronous work (a cached user check, a grouped write)
-          .grpcOnEventLoop(MessageServiceGrpc.getSendMessageMethod(), MessageServiceGrpc.getSendMessagesMethod())
-          .http(new MessageRoutes(messaging, new HttpAuth(tokens))::register)
-          .ready(new ReadinessCheck("redis", () -> RedisConnections.ping(db)))
-          .ready(new ReadinessCheck("user-svc", userSvc::reachable))
-          .ready(new ReadinessCheck("consumers", forgetting::healthy))
-          .revocations(Revocations.follow(redis, config.usersStreamUrl(), config.tokenTtl()));
-    });
-  }
+    public static ServiceHost start(MessageConfig config) {
+        Clock clock = Clock.systemUTC();
+        PrometheusMeterRegistry registry = Metrics.registry("message-svc");
+        TokenService tokens = new TokenService(config.authSecret());
+        return ServiceHost.start("message-svc", tokens, registry, host -> {
+            RedisConnections redis = host.owns(new RedisConnections());
+            PeerChannel userSvc = host.owns(new PeerChannel(config.userSvcAddr()));
+            StatefulRedisConnection<String, String> db = redis.connect(config.redisUrl());
+            GrpcUserDirectory users = new GrpcUserDirectory(
+                    userSvc,
+                    new ServiceCredentials(tokens, "message-svc"),
+                    config.userCheckDeadline(),
+                    config.userCacheTtl());
+            GroupCommit sends =
+                    host.owns(new GroupCommit(redis.connect(config.redisUrl()), "sends", 20_000, 20_000, registry));
+            host.owns(new StreamRetention(config.events(), redis.connect(config.redisUrl()), clock, registry).start());
+            Messaging messaging =
+                    new Messaging(new RedisMessageStore(db, sends, clock), users, clock, config.maxContentBytes());
+            host.owns(new UserEventsTail(
+                            redis.connectBlocking(config.usersStreamUrl(), Duration.ofSeconds(1)),
+                            // every instance drops its cached user check at once
+                            deleted -> users.forget(deleted.email()))
+                    .start());
+            // one instance forgets a deleted account's indexes, in a consumer group: a deletion made
+            // while every message-svc was down is handled when one starts again (late is safe)
+            StreamConsumer forgetting = host.owns(new StreamConsumer(
+                            new StreamConsumer.Settings(
+                                    Streams.USERS,
+                                    GROUP,
+                                    config.consumerName(),
+                                    100,
+                                    Duration.ofSeconds(2),
+                                    Duration.ofSeconds(30),
+                                    Duration.ofHours(1),
+                                    5,
+                                    10_000),
+                            redis.connectBlocking(config.usersStreamUrl(), Duration.ofSeconds(2)),
+                            redis.connect(config.usersStreamUrl()),
+                            (entryId, event) -> {
+                                if (event instanceof UserDeleted deleted) {
+                                    messaging.forgetUser(deleted.email(), deleted.occurredAt());
+                                }
+                                return CompletableFuture.completedFuture(null);
+                            },
+                            registry)
+                    .start());
+            host.ports(config.httpPort(), config.grpcPort())
+                    .grpc(method -> Access.USERS, new MessageGrpcService(messaging))
+                    // sends only start asynchronous work (a cached user check, a grouped write)
+                    .grpcOnEventLoop(
+                            MessageServiceGrpc.getSendMessageMethod(), MessageServiceGrpc.getSendMessagesMethod())
+                    .http(new MessageRoutes(messaging, new HttpAuth(tokens))::register)
+                    .ready(new ReadinessCheck("redis", () -> RedisConnections.ping(db)))
+                    .ready(new ReadinessCheck("user-svc", userSvc::reachable))
+                    .ready(new ReadinessCheck("consumers", forgetting::healthy))
+                    .revocations(Revocations.follow(redis, config.usersStreamUrl(), config.tokenTtl()));
+        });
+    }
 }

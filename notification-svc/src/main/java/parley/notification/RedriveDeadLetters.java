@@ -12,17 +12,17 @@ import parley.runtime.redis.DeadLetters;
  * {@code MESSAGES_STREAM_URL=redis://localhost:6379/1 java -cp notification-svc.jar parley.notification.RedriveDeadLetters [N]}
  */
 public final class RedriveDeadLetters {
-  private RedriveDeadLetters() {}
+    private RedriveDeadLetters() {}
 
-  public static void main(String[] args) {
-    String url = new Env(System.getenv()).redisUrl("MESSAGES_STREAM_URL");
-    int max = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
-    RedisClient client = RedisClient.create(url);
-    try (StatefulRedisConnection<String, String> c = client.connect()) {
-      int moved = DeadLetters.redrive(c.sync(), Streams.MESSAGES, max);
-      System.out.println("re-drove " + moved + " dead letters onto " + Streams.MESSAGES);
-    } finally {
-      client.shutdown();
+    public static void main(String[] args) {
+        String url = new Env(System.getenv()).redisUrl("MESSAGES_STREAM_URL");
+        int max = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        RedisClient client = RedisClient.create(url);
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            int moved = DeadLetters.redrive(c.sync(), Streams.MESSAGES, max);
+            System.out.println("re-drove " + moved + " dead letters onto " + Streams.MESSAGES);
+        } finally {
+            client.shutdown();
+        }
     }
-  }
 }

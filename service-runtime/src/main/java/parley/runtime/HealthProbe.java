@@ -11,16 +11,21 @@ import java.time.Duration;
  * {@code java -cp app.jar parley.runtime.HealthProbe http://127.0.0.1:8080/ready} exits 0 on HTTP 200.
  */
 public final class HealthProbe {
-  private HealthProbe() {}
+    private HealthProbe() {}
 
-  public static void main(String[] args) {
-    try {
-      HttpResponse<Void> r =
-          HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()
-              .send(HttpRequest.newBuilder(URI.create(args[0])).timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.discarding());
-      System.exit(r.statusCode() == 200 ? 0 : 1);
-    } catch (Exception e) {
-      System.exit(1);
+    public static void main(String[] args) {
+        try {
+            HttpResponse<Void> r = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(2))
+                    .build()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(args[0]))
+                                    .timeout(Duration.ofSeconds(3))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding());
+            System.exit(r.statusCode() == 200 ? 0 : 1);
+        } catch (Exception e) {
+            System.exit(1);
+        }
     }
-  }
 }

@@ -13,69 +13,69 @@ import parley.runtime.config.Env;
  * its terminal closed), so no orphan keeps the ports.
  */
 public final class ServiceMain {
-  /** How long a graceful stop may take before the process halts. */
-  static final Duration STOP_GRACE = Duration.ofSeconds(20);
+    /** How long a graceful stop may take before the process halts. */
+    static final Duration STOP_GRACE = Duration.ofSeconds(20);
 
-  private ServiceMain() {}
+    private ServiceMain() {}
 
-  public static void run(String name, Function<Env, ServiceHost> starter) {
-    Env env = Env.system();
-    ServiceHost host;
-    try {
-      host = starter.apply(env);
-    } catch (ConfigException e) {
-      System.err.println(name + ": configuration error: " + e.getMessage());
-      System.exit(2);
-      return;
-    } catch (RuntimeException e) {
-      System.err.println(name + ": failed to start: " + e.getMessage());
-      System.exit(1);
-      return;
+    public static void run(String name, Function<Env, ServiceHost> starter) {
+        Env env = Env.system();
+        ServiceHost host;
+        try {
+            host = starter.apply(env);
+        } catch (ConfigException e) {
+            System.err.println(name + ": configuration error: " + e.getMessage());
+            System.exit(2);
+            return;
+        } catch (RuntimeException e) {
+            System.err.println(name + ": failed to start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            Thread.ofPlatform()
+                                    .daemon(true)
+                                    .name(name + "-stop-deadline")
+                                    .start(() -> haltAfter(name, STOP_GRACE));
+                            host.close();
+                            stopped.countDown();
+                        },
+                        name + "-shutdown"));
+        env.optional("PARLEY_PARENT_PID").ifPresent(pid -> exitWithParent(name, pid));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  Thread.ofPlatform().daemon(true).name(name + "-stop-deadline").start(() -> haltAfter(name, STOP_GRACE));
-                  host.close();
-                  stopped.countDown();
-                },
-                name + "-shutdown"));
-    env.optional("PARLEY_PARENT_PID").ifPresent(pid -> exitWithParent(name, pid));
-    try {
-      stopped.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
 
-  private static void exitWithParent(String name, String pid) {
-    long parent;
-    try {
-      parent = Long.parseLong(pid);
-    } catch (NumberFormatException e) {
-      System.err.println(name + ": PARLEY_PARENT_PID must be a process id, got '" + pid + "'; not watching it");
-      return;
+    private static void exitWithParent(String name, String pid) {
+        long parent;
+        try {
+            parent = Long.parseLong(pid);
+        } catch (NumberFormatException e) {
+            System.err.println(name + ": PARLEY_PARENT_PID must be a process id, got '" + pid + "'; not watching it");
+            return;
+        }
+        ProcessHandle.of(parent)
+                .ifPresentOrElse(h -> h.onExit().thenRun(() -> stop(name, parent)), () -> stop(name, parent));
     }
-    ProcessHandle.of(parent)
-        .ifPresentOrElse(
-            h -> h.onExit().thenRun(() -> stop(name, parent)),
-            () -> stop(name, parent));
-  }
 
-  private static void stop(String name, long parent) {
-    System.err.println(name + ": the process that started it (" + parent + ") is gone; stopping");
-    System.exit(0);
-  }
-
-  private static void haltAfter(String name, Duration grace) {
-    try {
-      Thread.sleep(grace.toMillis());
-    } catch (InterruptedException e) {
-      return;
+    private static void stop(String name, long parent) {
+        System.err.println(name + ": the process that started it (" + parent + ") is gone; stopping");
+        System.exit(0);
     }
-    System.err.println(name + ": did not stop within " + grace.toSeconds() + " s; halting");
-    Runtime.getRuntime().halt(1);
-  }
+
+    private static void haltAfter(String name, Duration grace) {
+        try {
+            Thread.sleep(grace.toMillis());
+        } catch (InterruptedException e) {
+            return;
+        }
+        System.err.println(name + ": did not stop within " + grace.toSeconds() + " s; halting");
+        Runtime.getRuntime().halt(1);
+    }
 }

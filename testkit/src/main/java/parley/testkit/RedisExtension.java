@@ -12,18 +12,18 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  */
 public final class RedisExtension implements BeforeEachCallback, ParameterResolver {
 
-  @Override
-  public void beforeEach(ExtensionContext context) {
-    TestRedis.shared().flushAll();
-  }
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        TestRedis.shared().flushAll();
+    }
 
-  @Override
-  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-    return parameter.getParameter().getType() == TestRedis.class;
-  }
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        return parameter.getParameter().getType() == TestRedis.class;
+    }
 
-  @Override
-  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-    return TestRedis.shared();
-  }
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        return TestRedis.shared();
+    }
 }

@@ -11,66 +11,66 @@ import java.net.URI;
  * a free port with its own temporary directory, stopped when the JVM exits.
  */
 public final class TestRedis {
-  private static TestRedis shared;
+    private static TestRedis shared;
 
-  private final String host;
-  private final int port;
-  private final String origin;
-  private final RedisClient client;
-  private final StatefulRedisConnection<String, String> admin;
+    private final String host;
+    private final int port;
+    private final String origin;
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> admin;
 
-  TestRedis(String host, int port, String origin) {
-    this.host = host;
-    this.port = port;
-    this.origin = origin;
-    this.client = RedisClient.create(RedisURI.create(host, port));
-    this.admin = client.connect();
-  }
-
-  /** The server shared by every test of this JVM, started on first use. */
-  public static synchronized TestRedis shared() {
-    if (shared == null) {
-      shared = RedisLocator.locate();
-      Runtime.getRuntime().addShutdownHook(new Thread(shared::closeClient, "test-redis-client-close"));
+    TestRedis(String host, int port, String origin) {
+        this.host = host;
+        this.port = port;
+        this.origin = origin;
+        this.client = RedisClient.create(RedisURI.create(host, port));
+        this.admin = client.connect();
     }
-    return shared;
-  }
 
-  /** {@code redis://host:port/db}, the form every service reads from its environment. */
-  public String url(int db) {
-    return "redis://" + host + ":" + port + "/" + db;
-  }
+    /** The server shared by every test of this JVM, started on first use. */
+    public static synchronized TestRedis shared() {
+        if (shared == null) {
+            shared = RedisLocator.locate();
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::closeClient, "test-redis-client-close"));
+        }
+        return shared;
+    }
 
-  public String host() {
-    return host;
-  }
+    /** {@code redis://host:port/db}, the form every service reads from its environment. */
+    public String url(int db) {
+        return "redis://" + host + ":" + port + "/" + db;
+    }
 
-  public int port() {
-    return port;
-  }
+    public String host() {
+        return host;
+    }
 
-  /** Where this server came from: {@code REDIS_URL}, {@code testcontainers} or {@code redis-server}. */
-  public String origin() {
-    return origin;
-  }
+    public int port() {
+        return port;
+    }
 
-  /** A connection to database {@code db}, for a test's own checks. The caller closes it. */
-  public StatefulRedisConnection<String, String> connect(int db) {
-    return client.connect(RedisURI.create(URI.create(url(db))));
-  }
+    /** Where this server came from: {@code REDIS_URL}, {@code testcontainers} or {@code redis-server}. */
+    public String origin() {
+        return origin;
+    }
 
-  /** Empties every database. */
-  public void flushAll() {
-    admin.sync().flushall();
-  }
+    /** A connection to database {@code db}, for a test's own checks. The caller closes it. */
+    public StatefulRedisConnection<String, String> connect(int db) {
+        return client.connect(RedisURI.create(URI.create(url(db))));
+    }
 
-  private void closeClient() {
-    admin.close();
-    client.shutdown();
-  }
+    /** Empties every database. */
+    public void flushAll() {
+        admin.sync().flushall();
+    }
 
-  static TestRedis fromUrl(String url, String origin) {
-    URI uri = URI.create(url);
-    return new TestRedis(uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort(), origin);
-  }
+    private void closeClient() {
+        admin.close();
+        client.shutdown();
+    }
+
+    static TestRedis fromUrl(String url, String origin) {
+        URI uri = URI.create(url);
+        return new TestRedis(uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort(), origin);
+    }
 }

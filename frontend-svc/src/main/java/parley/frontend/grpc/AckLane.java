@@ -1,5 +1,6 @@
 package parley.frontend.grpc;
 
+import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.util.function.Consumer;
 import parley.frontend.v1.PushResult;
@@ -11,62 +12,62 @@ import parley.notification.v1.AckDeliveredBatchRequest;
  * monitor, since a gRPC stream takes one writer at a time.
  */
 final class AckLane {
-  private final ServerCallStreamObserver<PushResult> results;
-  private final Consumer<AckLane> onEnd;
-  private boolean open = true;
+    private final ServerCallStreamObserver<PushResult> results;
+    private final Consumer<AckLane> onEnd;
+    private boolean open = true;
 
-  /** @param onEnd runs once when the stream ends, however it ends */
-  AckLane(ServerCallStreamObserver<PushResult> results, Consumer<AckLane> onEnd) {
-    this.results = results;
-    this.onEnd = onEnd;
-  }
-
-  /** Whether acks may be sent now: open, and gRPC's flow control has room. */
-  synchronized boolean ready() {
-    return open && results.isReady();
-  }
-
-  /** Sends a push answer; false when the stream ended already. */
-  synchronized boolean answer(PushResult result) {
-    if (!open) {
-      return false;
+    /** @param onEnd runs once when the stream ends, however it ends */
+    AckLane(ServerCallStreamObserver<PushResult> results, Consumer<AckLane> onEnd) {
+        this.results = results;
+        this.onEnd = onEnd;
     }
-    results.onNext(result);
-    return true;
-  }
 
-  /** Sends acks as a result that answers no batch; false when the stream ended already. */
-  synchronized boolean acks(AckDeliveredBatchRequest acks) {
-    return answer(PushResult.newBuilder().addAllAcks(acks.getAcksList()).build());
-  }
-
-  /** Ends the stream with an error (once). */
-  void fail(io.grpc.Status status) {
-    end(() -> results.onError(status.asRuntimeException()));
-  }
-
-  /** Ends the stream normally (once). */
-  void complete() {
-    end(results::onCompleted);
-  }
-
-  /** The client went away: nothing more may be written. */
-  void closed() {
-    end(() -> {});
-  }
-
-  private void end(Runnable last) {
-    synchronized (this) {
-      if (!open) {
-        return;
-      }
-      open = false;
-      last.run();
+    /** Whether acks may be sent now: open, and gRPC's flow control has room. */
+    synchronized boolean ready() {
+        return open && results.isReady();
     }
-    onEnd.accept(this);
-  }
 
-  synchronized boolean isOpen() {
-    return open;
-  }
+    /** Sends a push answer; false when the stream ended already. */
+    synchronized boolean answer(PushResult result) {
+        if (!open) {
+            return false;
+        }
+        results.onNext(result);
+        return true;
+    }
+
+    /** Sends acks as a result that answers no batch; false when the stream ended already. */
+    synchronized boolean acks(AckDeliveredBatchRequest acks) {
+        return answer(PushResult.newBuilder().addAllAcks(acks.getAcksList()).build());
+    }
+
+    /** Ends the stream with an error (once). */
+    void fail(Status status) {
+        end(() -> results.onError(status.asRuntimeException()));
+    }
+
+    /** Ends the stream normally (once). */
+    void complete() {
+        end(results::onCompleted);
+    }
+
+    /** The client went away: nothing more may be written. */
+    void closed() {
+        end(() -> {});
+    }
+
+    private void end(Runnable last) {
+        synchronized (this) {
+            if (!open) {
+                return;
+            }
+            open = false;
+            last.run();
+        }
+        onEnd.accept(this);
+    }
+
+    synchronized boolean isOpen() {
+        return open;
+    }
 }

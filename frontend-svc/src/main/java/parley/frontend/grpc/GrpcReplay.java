@@ -13,29 +13,33 @@ import parley.runtime.error.ServiceException;
  * frontend-svc's service token: the user was already verified when the connection was opened.
  */
 public final class GrpcReplay implements Replay {
-  private final Peers peers;
-  private final CallCredentials service;
+    private final Peers peers;
+    private final CallCredentials service;
 
-  public GrpcReplay(Peers peers, CallCredentials service) {
-    this.peers = peers;
-    this.service = service;
-  }
+    public GrpcReplay(Peers peers, CallCredentials service) {
+        this.peers = peers;
+        this.service = service;
+    }
 
-  @Override
-  public Missed missed(String email, String afterId, String pageAfter) {
-    ListNotificationsRequest.Builder request =
-        ListNotificationsRequest.newBuilder().setEmail(email).setIncludePending(true).setPageSize(PAGE_SIZE);
-    if (afterId != null) {
-      request.setAfterId(afterId);
+    @Override
+    public Missed missed(String email, String afterId, String pageAfter) {
+        ListNotificationsRequest.Builder request = ListNotificationsRequest.newBuilder()
+                .setEmail(email)
+                .setIncludePending(true)
+                .setPageSize(PAGE_SIZE);
+        if (afterId != null) {
+            request.setAfterId(afterId);
+        }
+        if (pageAfter != null) {
+            request.setPageAfterId(pageAfter);
+        }
+        try {
+            ListNotificationsResponse r = peers.notifications(service).listNotifications(request.build());
+            return new Missed(r.getNotificationsList(), r.getReset());
+        } catch (StatusRuntimeException e) {
+            throw new ServiceException(
+                    ErrorCode.fromGrpc(e.getStatus().getCode()),
+                    "notification-svc: " + e.getStatus().getDescription());
+        }
     }
-    if (pageAfter != null) {
-      request.setPageAfterId(pageAfter);
-    }
-    try {
-      ListNotificationsResponse r = peers.notifications(service).listNotifications(request.build());
-      return new Missed(r.getNotificationsList(), r.getReset());
-    } catch (StatusRuntimeException e) {
-      throw new ServiceException(ErrorCode.fromGrpc(e.getStatus().getCode()), "notification-svc: " + e.getStatus().getDescription());
-    }
-  }
 }

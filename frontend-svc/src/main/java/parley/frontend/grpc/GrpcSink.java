@@ -14,59 +14,61 @@ import parley.notification.v1.Notification;
  * RESOURCE_EXHAUSTED (it resubscribes with after_id and gets the rest by replay).
  */
 final class GrpcSink implements LiveSink {
-  private final ServerCallStreamObserver<Notification> out;
-  private final ArrayDeque<Notification> waiting = new ArrayDeque<>();
-  private boolean done;
+    private final ServerCallStreamObserver<Notification> out;
+    private final ArrayDeque<Notification> waiting = new ArrayDeque<>();
+    private boolean done;
 
-  GrpcSink(ServerCallStreamObserver<Notification> out) {
-    this.out = out;
-    out.setOnReadyHandler(this::drain);
-  }
-
-  @Override
-  public synchronized boolean send(List<Notification> notifications, List<String> cursors) {
-    if (done || out.isCancelled()) {
-      return false;
+    GrpcSink(ServerCallStreamObserver<Notification> out) {
+        this.out = out;
+        out.setOnReadyHandler(this::drain);
     }
-    waiting.addAll(notifications);
-    if (waiting.size() > LiveSession.MAX_BACKLOG) {
-      done = true;
-      waiting.clear();
-      out.onError(Status.RESOURCE_EXHAUSTED.withDescription("client too slow; subscribe again with after_id").asRuntimeException());
-      return false;
+
+    @Override
+    public synchronized boolean send(List<Notification> notifications, List<String> cursors) {
+        if (done || out.isCancelled()) {
+            return false;
+        }
+        waiting.addAll(notifications);
+        if (waiting.size() > LiveSession.MAX_BACKLOG) {
+            done = true;
+            waiting.clear();
+            out.onError(Status.RESOURCE_EXHAUSTED
+                    .withDescription("client too slow; subscribe again with after_id")
+                    .asRuntimeException());
+            return false;
+        }
+        drain();
+        return true;
     }
-    drain();
-    return true;
-  }
 
-  private synchronized void drain() {
-    while (!done && !waiting.isEmpty() && out.isReady()) {
-      out.onNext(waiting.poll());
+    private synchronized void drain() {
+        while (!done && !waiting.isEmpty() && out.isReady()) {
+            out.onNext(waiting.poll());
+        }
     }
-  }
 
-  @Override
-  public void reset() {
-    send(List.of(Notification.newBuilder().setReset(true).build()), List.of(""));
-  }
-
-  @Override
-  public void revoke(String reason) {
-    end(Status.UNAUTHENTICATED.withDescription(reason));
-  }
-
-  @Override
-  public void close(String reason) {
-    end(Status.UNAVAILABLE.withDescription(reason));
-  }
-
-  private synchronized void end(Status status) {
-    if (done) {
-      return;
+    @Override
+    public void reset() {
+        send(List.of(Notification.newBuilder().setReset(true).build()), List.of(""));
     }
-    done = true;
-    if (!out.isCancelled()) {
-      out.onError(status.asRuntimeException());
+
+    @Override
+    public void revoke(String reason) {
+        end(Status.UNAUTHENTICATED.withDescription(reason));
     }
-  }
+
+    @Override
+    public void close(String reason) {
+        end(Status.UNAVAILABLE.withDescription(reason));
+    }
+
+    private synchronized void end(Status status) {
+        if (done) {
+            return;
+        }
+        done = true;
+        if (!out.isCancelled()) {
+            out.onError(status.asRuntimeException());
+        }
+    }
 }

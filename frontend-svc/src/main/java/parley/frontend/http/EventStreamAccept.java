@@ -19,25 +19,28 @@ import java.util.List;
  * stream, so every request to it is presented as asking for one.
  */
 public final class EventStreamAccept implements Filter {
-  public static final String PATH = "/events";
-  private static final String EVENT_STREAM = "text/event-stream";
+    public static final String PATH = "/events";
+    private static final String EVENT_STREAM = "text/event-stream";
 
-  @Override
-  public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain) throws IOException, ServletException {
-    chain.doFilter(new HttpServletRequestWrapper((HttpServletRequest) request) {
-      @Override
-      public String getHeader(String name) {
-        return isAccept(name) ? EVENT_STREAM : super.getHeader(name);
-      }
+    @Override
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        chain.doFilter(
+                new HttpServletRequestWrapper((HttpServletRequest) request) {
+                    @Override
+                    public String getHeader(String name) {
+                        return isAccept(name) ? EVENT_STREAM : super.getHeader(name);
+                    }
 
-      @Override
-      public Enumeration<String> getHeaders(String name) {
-        return isAccept(name) ? Collections.enumeration(List.of(EVENT_STREAM)) : super.getHeaders(name);
-      }
-    }, response);
-  }
+                    @Override
+                    public Enumeration<String> getHeaders(String name) {
+                        return isAccept(name) ? Collections.enumeration(List.of(EVENT_STREAM)) : super.getHeaders(name);
+                    }
+                },
+                response);
+    }
 
-  private static boolean isAccept(String name) {
-    return "Accept".equalsIgnoreCase(name);
-  }
+    private static boolean isAccept(String name) {
+        return "Accept".equalsIgnoreCase(name);
+    }
 }

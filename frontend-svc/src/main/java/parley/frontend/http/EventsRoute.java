@@ -30,87 +30,88 @@ import parley.runtime.http.HttpErrors;
  * EventSource). Each event carries its id; a retry hint and a visible heartbeat are sent.
  */
 public final class EventsRoute implements AutoCloseable {
-  static final int RETRY_MS = 3000;
+    static final int RETRY_MS = 3000;
 
-  private final HttpAuth auth;
-  private final LiveHub hub;
-  private final DeliveryAcks acks;
-  private final LiveStats stats;
-  private final ScheduledExecutorService beats = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon(true).name("sse-heartbeat").unstarted(r));
-  private final Set<LiveSession> open = ConcurrentHashMap.newKeySet();
+    private final HttpAuth auth;
+    private final LiveHub hub;
+    private final DeliveryAcks acks;
+    private final LiveStats stats;
+    private final ScheduledExecutorService beats = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().daemon(true).name("sse-heartbeat").unstarted(r));
+    private final Set<LiveSession> open = ConcurrentHashMap.newKeySet();
 
-  public EventsRoute(HttpAuth auth, LiveHub hub, DeliveryAcks acks, LiveStats stats, Duration heartbeat) {
-    this.auth = auth;
-    this.hub = hub;
-    this.acks = acks;
-    this.stats = stats;
-    beats.scheduleAtFixedRate(this::beat, heartbeat.toMillis(), heartbeat.toMillis(), TimeUnit.MILLISECONDS);
-  }
-
-  public void register(RoutesConfig routes) {
-    // Authentication and cursor checks happen before the stream starts, so a bad request gets a
-    // plain JSON 401/400 (which also stops EventSource from retrying in vain).
-    routes.before("/events", ctx -> {
-      Principal caller = auth.caller(ctx);
-      cursor(ctx.header("Last-Event-ID"), ctx.queryParam("last_event_id"));
-      hub.admit(caller.subject());
-    });
-    routes.sse("/events", this::open);
-  }
-
-  private void open(SseClient client) {
-    Principal caller;
-    TokenService.Verified token;
-    String afterId;
-    try {
-      token = auth.session(client.ctx());
-      caller = token.principal();
-      afterId = cursor(client.ctx().header("Last-Event-ID"), client.ctx().queryParam("last_event_id"));
-    } catch (ServiceException e) {
-      HttpErrors.write(client.ctx(), e.code(), e.getMessage());
-      return;
+    public EventsRoute(HttpAuth auth, LiveHub hub, DeliveryAcks acks, LiveStats stats, Duration heartbeat) {
+        this.auth = auth;
+        this.hub = hub;
+        this.acks = acks;
+        this.stats = stats;
+        beats.scheduleAtFixedRate(this::beat, heartbeat.toMillis(), heartbeat.toMillis(), TimeUnit.MILLISECONDS);
     }
-    client.keepAlive();
-    retryHint(client);
-    LiveSession session = new LiveSession(caller.subject(), new SseSink(client), acks, stats);
-    open.add(session);
-    client.onClose(() -> {
-      open.remove(session);
-      session.close("client closed");
-    });
-    hub.join(session, afterId, token);
-  }
 
-  static String cursor(String header, String query) {
-    String raw = header != null && !header.isBlank() ? header : query;
-    return raw == null || raw.isBlank() ? null : Validation.notificationId("the last event id", raw);
-  }
-
-  private static void retryHint(SseClient client) {
-    try {
-      OutputStream out = client.ctx().res().getOutputStream(); // the raw stream, as SseSink and Javalin's Emitter write to
-      out.write(("retry: " + RETRY_MS + "\n\n").getBytes(StandardCharsets.UTF_8));
-      out.flush();
-    } catch (IOException e) {
-      client.close();
+    public void register(RoutesConfig routes) {
+        // Authentication and cursor checks happen before the stream starts, so a bad request gets a
+        // plain JSON 401/400 (which also stops EventSource from retrying in vain).
+        routes.before("/events", ctx -> {
+            Principal caller = auth.caller(ctx);
+            cursor(ctx.header("Last-Event-ID"), ctx.queryParam("last_event_id"));
+            hub.admit(caller.subject());
+        });
+        routes.sse("/events", this::open);
     }
-  }
 
-  /** Hands each session a heartbeat to write; never writes itself, so one stuck client delays no one. */
-  private void beat() {
-    String at = Instant.now().toString();
-    for (LiveSession session : open) {
-      if (session.closed()) {
-        open.remove(session);
-      } else {
-        session.heartbeat(at);
-      }
+    private void open(SseClient client) {
+        Principal caller;
+        TokenService.Verified token;
+        String afterId;
+        try {
+            token = auth.session(client.ctx());
+            caller = token.principal();
+            afterId = cursor(client.ctx().header("Last-Event-ID"), client.ctx().queryParam("last_event_id"));
+        } catch (ServiceException e) {
+            HttpErrors.write(client.ctx(), e.code(), e.getMessage());
+            return;
+        }
+        client.keepAlive();
+        retryHint(client);
+        LiveSession session = new LiveSession(caller.subject(), new SseSink(client), acks, stats);
+        open.add(session);
+        client.onClose(() -> {
+            open.remove(session);
+            session.close("client closed");
+        });
+        hub.join(session, afterId, token);
     }
-  }
 
-  @Override
-  public void close() {
-    beats.shutdownNow();
-  }
+    static String cursor(String header, String query) {
+        String raw = header != null && !header.isBlank() ? header : query;
+        return raw == null || raw.isBlank() ? null : Validation.notificationId("the last event id", raw);
+    }
 
+    private static void retryHint(SseClient client) {
+        try {
+            OutputStream out =
+                    client.ctx().res().getOutputStream(); // the raw stream, as SseSink and Javalin's Emitter write to
+            out.write(("retry: " + RETRY_MS + "\n\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } catch (IOException e) {
+            client.close();
+        }
+    }
+
+    /** Hands each session a heartbeat to write; never writes itself, so one stuck client delays no one. */
+    private void beat() {
+        String at = Instant.now().toString();
+        for (LiveSession session : open) {
+            if (session.closed()) {
+                open.remove(session);
+            } else {
+                session.heartbeat(at);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        beats.shutdownNow();
+    }
 }

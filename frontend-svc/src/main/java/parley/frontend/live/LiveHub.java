@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,291 +38,299 @@ import parley.runtime.error.ServiceException;
  * blocks: it hands each notification to the sessions' own writers.
  */
 public final class LiveHub implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(LiveHub.class);
-  private static final String PREFIX = "notify:";
-  /**
-   * Every instance listens here: a message asks all live sessions to reconcile with the pending
-   * list (sent when a push stream from notification-svc opens or ends, since pushes may have been
-   * lost around it).
-   */
-  public static final String RECONCILE_CHANNEL = "live:reconcile";
+    private static final Logger log = LoggerFactory.getLogger(LiveHub.class);
+    private static final String PREFIX = "notify:";
+    /**
+     * Every instance listens here: a message asks all live sessions to reconcile with the pending
+     * list (sent when a push stream from notification-svc opens or ends, since pushes may have been
+     * lost around it).
+     */
+    public static final String RECONCILE_CHANNEL = "live:reconcile";
 
-  private final StatefulRedisPubSubConnection<String, String> pubsub;
-  // publish batches: commands queued without flushing, then one flush per batch (under its lock)
-  private final StatefulRedisConnection<String, String> batchPublisher;
-  private final Replay replay;
-  private final Map<String, Set<LiveSession>> sessions = new ConcurrentHashMap<>();
-  // the SUBSCRIBE of each joined user, so every session waits until the channel is really live
-  private final Map<String, CompletableFuture<Void>> subscribed = new ConcurrentHashMap<>();
-  private final AtomicBoolean reconcileQueued = new AtomicBoolean();
-  private final AtomicInteger connections = new AtomicInteger();
-  // ends sessions when their token expires; a closed session cancels its task (removed at once)
-  private final java.util.concurrent.ScheduledThreadPoolExecutor expiries = expiryTimer();
-  private final AtomicInteger controlSubscriptions = new AtomicInteger();
-  // the token version each session was opened with, to end it when that version is revoked
-  private final Map<LiveSession, Long> tokenVersions = new ConcurrentHashMap<>();
-  private final Counter reconciles;
+    private final StatefulRedisPubSubConnection<String, String> pubsub;
+    // publish batches: commands queued without flushing, then one flush per batch (under its lock)
+    private final StatefulRedisConnection<String, String> batchPublisher;
+    private final Replay replay;
+    private final Map<String, Set<LiveSession>> sessions = new ConcurrentHashMap<>();
+    // the SUBSCRIBE of each joined user, so every session waits until the channel is really live
+    private final Map<String, CompletableFuture<Void>> subscribed = new ConcurrentHashMap<>();
+    private final AtomicBoolean reconcileQueued = new AtomicBoolean();
+    private final AtomicInteger connections = new AtomicInteger();
+    // ends sessions when their token expires; a closed session cancels its task (removed at once)
+    private final ScheduledThreadPoolExecutor expiries = expiryTimer();
+    private final AtomicInteger controlSubscriptions = new AtomicInteger();
+    // the token version each session was opened with, to end it when that version is revoked
+    private final Map<LiveSession, Long> tokenVersions = new ConcurrentHashMap<>();
+    private final Counter reconciles;
 
-  /** How many live connections one user, and this instance in all, may hold. */
-  public record Limits(int perUser, int perInstance) {}
+    /** How many live connections one user, and this instance in all, may hold. */
+    public record Limits(int perUser, int perInstance) {}
 
-  private final Limits limits;
+    private final Limits limits;
 
-  public LiveHub(
-      StatefulRedisPubSubConnection<String, String> pubsub,
-      StatefulRedisConnection<String, String> batchPublisher,
-      Replay replay,
-      Limits limits,
-      MeterRegistry registry) {
-    this.pubsub = pubsub;
-    this.limits = limits;
-    this.batchPublisher = batchPublisher;
-    batchPublisher.setAutoFlushCommands(false);
-    this.replay = replay;
-    pubsub.addListener(
-        new RedisPubSubAdapter<>() {
-          @Override
-          public void message(String channel, String message) {
-            if (RECONCILE_CHANNEL.equals(channel)) {
-              reconcileAll(message);
-            } else if (channel.startsWith(PREFIX)) {
-              dispatch(channel.substring(PREFIX.length()), message);
+    public LiveHub(
+            StatefulRedisPubSubConnection<String, String> pubsub,
+            StatefulRedisConnection<String, String> batchPublisher,
+            Replay replay,
+            Limits limits,
+            MeterRegistry registry) {
+        this.pubsub = pubsub;
+        this.limits = limits;
+        this.batchPublisher = batchPublisher;
+        batchPublisher.setAutoFlushCommands(false);
+        this.replay = replay;
+        pubsub.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String channel, String message) {
+                if (RECONCILE_CHANNEL.equals(channel)) {
+                    reconcileAll(message);
+                } else if (channel.startsWith(PREFIX)) {
+                    dispatch(channel.substring(PREFIX.length()), message);
+                }
             }
-          }
 
-          @Override
-          public void subscribed(String channel, long count) {
-            // lettuce subscribes again after a reconnect: what was published meanwhile is lost
-            if (RECONCILE_CHANNEL.equals(channel) && controlSubscriptions.incrementAndGet() > 1) {
-              reconcileAll("Redis Pub/Sub reconnected");
+            @Override
+            public void subscribed(String channel, long count) {
+                // lettuce subscribes again after a reconnect: what was published meanwhile is lost
+                if (RECONCILE_CHANNEL.equals(channel) && controlSubscriptions.incrementAndGet() > 1) {
+                    reconcileAll("Redis Pub/Sub reconnected");
+                }
             }
-          }
         });
-    pubsub.async().subscribe(RECONCILE_CHANNEL);
-    this.reconciles = Counter.builder("parley.live.reconciles").description("times every live session re-read its pending notifications").register(registry);
-    Gauge.builder("parley.live.connections", connections::get)
-        .description("live connections (SSE and gRPC) on this instance")
-        .register(registry);
-    Gauge.builder("parley.live.users", sessions::size).description("users with a live connection on this instance").register(registry);
-  }
-
-  /** The channel of a user's live notifications. */
-  public static String channel(String email) {
-    return PREFIX + email;
-  }
-
-  /**
-   * Refuses a new live connection of {@code email} (429 / RESOURCE_EXHAUSTED) when the user, or
-   * this instance, holds as many as allowed; call before the stream starts. Each connection costs
-   * a replay and a writer: without a cap, one token could open thousands.
-   */
-  public void admit(String email) {
-    Set<LiveSession> mine = sessions.get(email);
-    if (mine != null && mine.size() >= limits.perUser()) {
-      throw ServiceException.tooMany(
-          "at most " + limits.perUser() + " live connections per user; close one (another tab or device) first", java.time.Duration.ofSeconds(10));
+        pubsub.async().subscribe(RECONCILE_CHANNEL);
+        this.reconciles = Counter.builder("parley.live.reconciles")
+                .description("times every live session re-read its pending notifications")
+                .register(registry);
+        Gauge.builder("parley.live.connections", connections::get)
+                .description("live connections (SSE and gRPC) on this instance")
+                .register(registry);
+        Gauge.builder("parley.live.users", sessions::size)
+                .description("users with a live connection on this instance")
+                .register(registry);
     }
-    if (connections.get() >= limits.perInstance()) {
-      throw ServiceException.tooMany("this server holds as many live connections as it may; try again shortly", java.time.Duration.ofSeconds(10));
-    }
-  }
 
-  /**
-   * Joins the session, and ends it with a {@code revoked} event when its token expires or is
-   * revoked (see {@link #endRevokedSessions}): a live stream does not outlive the token it was
-   * opened with.
-   */
-  public void join(LiveSession session, String afterId, TokenService.Verified token) {
-    tokenVersions.put(session, token.tokenVersion());
-    Instant now = Instant.now();
-    Instant expiresAt = token.expiresAt();
-    // seconds first: in milliseconds, a token without expiry (Instant.MAX) would overflow
-    if (now.until(expiresAt, ChronoUnit.SECONDS) < Duration.ofDays(3650).toSeconds()) {
-      long delay = Duration.between(now, expiresAt).toMillis();
-      ScheduledFuture<?> expiry = expiries.schedule(() -> session.revoke("your token expired; log in again"), Math.max(0, delay), TimeUnit.MILLISECONDS);
-      join(session, afterId, () -> {
-        expiry.cancel(false);
-        tokenVersions.remove(session);
-      });
-    } else {
-      join(session, afterId, () -> tokenVersions.remove(session));
+    /** The channel of a user's live notifications. */
+    public static String channel(String email) {
+        return PREFIX + email;
     }
-  }
 
-  /**
-   * Ends, with a {@code revoked} event, every live session whose token {@code revocations}
-   * revokes from now on (a new password, a deleted account).
-   */
-  public void endRevokedSessions(Revocations revocations) {
-    revocations.onRevoked(
-        email -> {
-          for (LiveSession session : sessions.getOrDefault(email, Set.of())) {
-            Long version = tokenVersions.get(session);
-            if (version != null && revocations.revokes(email, version)) {
-              session.revoke(TokenService.REVOKED);
+    /**
+     * Refuses a new live connection of {@code email} (429 / RESOURCE_EXHAUSTED) when the user, or
+     * this instance, holds as many as allowed; call before the stream starts. Each connection costs
+     * a replay and a writer: without a cap, one token could open thousands.
+     */
+    public void admit(String email) {
+        Set<LiveSession> mine = sessions.get(email);
+        if (mine != null && mine.size() >= limits.perUser()) {
+            throw ServiceException.tooMany(
+                    "at most " + limits.perUser()
+                            + " live connections per user; close one (another tab or device) first",
+                    Duration.ofSeconds(10));
+        }
+        if (connections.get() >= limits.perInstance()) {
+            throw ServiceException.tooMany(
+                    "this server holds as many live connections as it may; try again shortly", Duration.ofSeconds(10));
+        }
+    }
+
+    /**
+     * Joins the session, and ends it with a {@code revoked} event when its token expires or is
+     * revoked (see {@link #endRevokedSessions}): a live stream does not outlive the token it was
+     * opened with.
+     */
+    public void join(LiveSession session, String afterId, TokenService.Verified token) {
+        tokenVersions.put(session, token.tokenVersion());
+        Instant now = Instant.now();
+        Instant expiresAt = token.expiresAt();
+        // seconds first: in milliseconds, a token without expiry (Instant.MAX) would overflow
+        if (now.until(expiresAt, ChronoUnit.SECONDS) < Duration.ofDays(3650).toSeconds()) {
+            long delay = Duration.between(now, expiresAt).toMillis();
+            ScheduledFuture<?> expiry = expiries.schedule(
+                    () -> session.revoke("your token expired; log in again"),
+                    Math.max(0, delay),
+                    TimeUnit.MILLISECONDS);
+            join(session, afterId, () -> {
+                expiry.cancel(false);
+                tokenVersions.remove(session);
+            });
+        } else {
+            join(session, afterId, () -> tokenVersions.remove(session));
+        }
+    }
+
+    /**
+     * Ends, with a {@code revoked} event, every live session whose token {@code revocations}
+     * revokes from now on (a new password, a deleted account).
+     */
+    public void endRevokedSessions(Revocations revocations) {
+        revocations.onRevoked(email -> {
+            for (LiveSession session : sessions.getOrDefault(email, Set.of())) {
+                Long version = tokenVersions.get(session);
+                if (version != null && revocations.revokes(email, version)) {
+                    session.revoke(TokenService.REVOKED);
+                }
             }
-          }
         });
-  }
-
-  /** Joins the session to its user's channel, then starts its replay from {@code afterId}. */
-  public void join(LiveSession session, String afterId) {
-    join(session, afterId, () -> {});
-  }
-
-  private void join(LiveSession session, String afterId, Runnable alsoOnClose) {
-    String email = session.email();
-    CompletableFuture<Void> ready;
-    synchronized (sessions) {
-      Set<LiveSession> mine = sessions.computeIfAbsent(email, e -> new CopyOnWriteArraySet<>());
-      if (mine.isEmpty()) {
-        subscribed.put(email, pubsub.async().subscribe(channel(email)).toCompletableFuture());
-      }
-      if (mine.add(session)) {
-        connections.incrementAndGet();
-      }
-      ready = subscribed.get(email);
     }
-    session.onClose(() -> {
-      alsoOnClose.run();
-      leave(session);
-    });
-    // never blocks the caller (a gRPC event loop or an HTTP thread): the replay starts once the
-    // channel is live. A copy times out, not the SUBSCRIBE that the user's other sessions share.
-    ready.copy()
-        .orTimeout(5, TimeUnit.SECONDS)
-        .whenComplete(
-            (ok, error) -> {
-              if (error != null) {
+
+    /** Joins the session to its user's channel, then starts its replay from {@code afterId}. */
+    public void join(LiveSession session, String afterId) {
+        join(session, afterId, () -> {});
+    }
+
+    private void join(LiveSession session, String afterId, Runnable alsoOnClose) {
+        String email = session.email();
+        CompletableFuture<Void> ready;
+        synchronized (sessions) {
+            Set<LiveSession> mine = sessions.computeIfAbsent(email, e -> new CopyOnWriteArraySet<>());
+            if (mine.isEmpty()) {
+                subscribed.put(email, pubsub.async().subscribe(channel(email)).toCompletableFuture());
+            }
+            if (mine.add(session)) {
+                connections.incrementAndGet();
+            }
+            ready = subscribed.get(email);
+        }
+        session.onClose(() -> {
+            alsoOnClose.run();
+            leave(session);
+        });
+        // never blocks the caller (a gRPC event loop or an HTTP thread): the replay starts once the
+        // channel is live. A copy times out, not the SUBSCRIBE that the user's other sessions share.
+        ready.copy().orTimeout(5, TimeUnit.SECONDS).whenComplete((ok, error) -> {
+            if (error != null) {
                 session.close("could not subscribe to live notifications: " + error.getMessage());
-              } else {
+            } else {
                 session.replay(replay, afterId);
-              }
-            });
-  }
+            }
+        });
+    }
 
-  private void leave(LiveSession session) {
-    String email = session.email();
-    synchronized (sessions) {
-      Set<LiveSession> mine = sessions.get(email);
-      if (mine != null && mine.remove(session)) {
-        connections.decrementAndGet();
-      }
-      if (mine != null && mine.isEmpty()) {
-        sessions.remove(email);
-        subscribed.remove(email);
-        pubsub.async().unsubscribe(channel(email));
-      }
+    private void leave(LiveSession session) {
+        String email = session.email();
+        synchronized (sessions) {
+            Set<LiveSession> mine = sessions.get(email);
+            if (mine != null && mine.remove(session)) {
+                connections.decrementAndGet();
+            }
+            if (mine != null && mine.isEmpty()) {
+                sessions.remove(email);
+                subscribed.remove(email);
+                pubsub.async().unsubscribe(channel(email));
+            }
+        }
     }
-  }
 
-  /** Publishes one notification; completes with whether some instance holds a live connection of its receiver. */
-  public CompletableFuture<Boolean> publish(Notification n) {
-    return publish(List.of(n)).thenApply(delivered -> delivered[0]);
-  }
+    /** Publishes one notification; completes with whether some instance holds a live connection of its receiver. */
+    public CompletableFuture<Boolean> publish(Notification n) {
+        return publish(List.of(n)).thenApply(delivered -> delivered[0]);
+    }
 
-  /**
-   * Publishes a batch: one {@code PUBLISH} per receiver carrying all of that user's notifications
-   * (oldest first), pipelined and flushed once. Completes with, per notification in batch order,
-   * whether some instance holds a live connection of its receiver.
-   */
-  public CompletableFuture<boolean[]> publish(List<Notification> batch) {
-    Map<String, List<Notification>> byUser = new LinkedHashMap<>();
-    for (Notification n : batch) {
-      byUser.computeIfAbsent(n.getReceiverEmail(), e -> new ArrayList<>()).add(n);
+    /**
+     * Publishes a batch: one {@code PUBLISH} per receiver carrying all of that user's notifications
+     * (oldest first), pipelined and flushed once. Completes with, per notification in batch order,
+     * whether some instance holds a live connection of its receiver.
+     */
+    public CompletableFuture<boolean[]> publish(List<Notification> batch) {
+        Map<String, List<Notification>> byUser = new LinkedHashMap<>();
+        for (Notification n : batch) {
+            byUser.computeIfAbsent(n.getReceiverEmail(), e -> new ArrayList<>()).add(n);
+        }
+        Map<String, RedisFuture<Long>> sent = new LinkedHashMap<>();
+        synchronized (batchPublisher) {
+            RedisAsyncCommands<String, String> async = batchPublisher.async();
+            byUser.forEach(
+                    (email, mine) -> sent.put(email, async.publish(channel(email), NotificationJson.writeAll(mine))));
+            batchPublisher.flushCommands();
+        }
+        return CompletableFuture.allOf(sent.values().stream()
+                        .map(RedisFuture::toCompletableFuture)
+                        .toArray(CompletableFuture[]::new))
+                .thenApply(done -> {
+                    boolean[] delivered = new boolean[batch.size()];
+                    for (int i = 0; i < batch.size(); i++) {
+                        delivered[i] = sent.get(batch.get(i).getReceiverEmail())
+                                        .toCompletableFuture()
+                                        .join()
+                                > 0;
+                    }
+                    return delivered;
+                });
     }
-    Map<String, RedisFuture<Long>> sent = new LinkedHashMap<>();
-    synchronized (batchPublisher) {
-      RedisAsyncCommands<String, String> async = batchPublisher.async();
-      byUser.forEach((email, mine) -> sent.put(email, async.publish(channel(email), NotificationJson.writeAll(mine))));
-      batchPublisher.flushCommands();
-    }
-    return CompletableFuture.allOf(sent.values().stream().map(RedisFuture::toCompletableFuture).toArray(CompletableFuture[]::new))
-        .thenApply(
-            done -> {
-              boolean[] delivered = new boolean[batch.size()];
-              for (int i = 0; i < batch.size(); i++) {
-                delivered[i] = sent.get(batch.get(i).getReceiverEmail()).toCompletableFuture().join() > 0;
-              }
-              return delivered;
-            });
-  }
 
-  private void dispatch(String email, String payload) {
-    Set<LiveSession> mine = sessions.get(email);
-    if (mine == null || mine.isEmpty()) {
-      return;
+    private void dispatch(String email, String payload) {
+        Set<LiveSession> mine = sessions.get(email);
+        if (mine == null || mine.isEmpty()) {
+            return;
+        }
+        List<Notification> batch;
+        try {
+            batch = NotificationJson.readAll(payload);
+        } catch (IllegalArgumentException e) {
+            log.warn("ignoring malformed message on {}: {}", channel(email), e.getMessage());
+            return;
+        }
+        mine.forEach(s -> s.onLive(batch));
     }
-    List<Notification> batch;
-    try {
-      batch = NotificationJson.readAll(payload);
-    } catch (IllegalArgumentException e) {
-      log.warn("ignoring malformed message on {}: {}", channel(email), e.getMessage());
-      return;
-    }
-    mine.forEach(s -> s.onLive(batch));
-  }
 
-  /**
-   * Asks every instance's live sessions to reconcile with their pending lists. Best effort: if
-   * Redis does not take the message, this instance reconciles by itself.
-   */
-  public void requestReconcile(String reason) {
-    RedisFuture<Long> sent;
-    synchronized (batchPublisher) {
-      sent = batchPublisher.async().publish(RECONCILE_CHANNEL, reason);
-      batchPublisher.flushCommands();
+    /**
+     * Asks every instance's live sessions to reconcile with their pending lists. Best effort: if
+     * Redis does not take the message, this instance reconciles by itself.
+     */
+    public void requestReconcile(String reason) {
+        RedisFuture<Long> sent;
+        synchronized (batchPublisher) {
+            sent = batchPublisher.async().publish(RECONCILE_CHANNEL, reason);
+            batchPublisher.flushCommands();
+        }
+        sent.whenComplete((receivers, error) -> {
+            if (error != null) {
+                reconcileAll(reason);
+            }
+        });
     }
-    sent.whenComplete((receivers, error) -> {
-      if (error != null) {
-        reconcileAll(reason);
-      }
-    });
-  }
 
-  /**
-   * Every live session writes what is pending and it has not written (a push lost on the way).
-   * Requests close together run once, half a second after the first.
-   */
-  void reconcileAll(String reason) {
-    if (!reconcileQueued.compareAndSet(false, true)) {
-      return;
-    }
-    Thread.ofVirtual()
-        .name("live-reconcile")
-        .start(
-            () -> {
-              try {
+    /**
+     * Every live session writes what is pending and it has not written (a push lost on the way).
+     * Requests close together run once, half a second after the first.
+     */
+    void reconcileAll(String reason) {
+        if (!reconcileQueued.compareAndSet(false, true)) {
+            return;
+        }
+        Thread.ofVirtual().name("live-reconcile").start(() -> {
+            try {
                 Thread.sleep(500);
-              } catch (InterruptedException e) {
+            } catch (InterruptedException e) {
                 return;
-              } finally {
+            } finally {
                 reconcileQueued.set(false);
-              }
-              List<LiveSession> all = all();
-              if (all.isEmpty()) {
+            }
+            List<LiveSession> all = all();
+            if (all.isEmpty()) {
                 return;
-              }
-              log.info("reconciling {} live sessions with their pending notifications ({})", all.size(), reason);
-              reconciles.increment();
-              all.forEach(s -> s.reconcile(replay));
-            });
-  }
+            }
+            log.info("reconciling {} live sessions with their pending notifications ({})", all.size(), reason);
+            reconciles.increment();
+            all.forEach(s -> s.reconcile(replay));
+        });
+    }
 
-  /** Every live session, for a graceful shutdown. */
-  public List<LiveSession> all() {
-    return sessions.values().stream().flatMap(Set::stream).toList();
-  }
+    /** Every live session, for a graceful shutdown. */
+    public List<LiveSession> all() {
+        return sessions.values().stream().flatMap(Set::stream).toList();
+    }
 
-  private static java.util.concurrent.ScheduledThreadPoolExecutor expiryTimer() {
-    var timer = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> Thread.ofPlatform().daemon(true).name("live-expiry").unstarted(r));
-    timer.setRemoveOnCancelPolicy(true);
-    return timer;
-  }
+    private static ScheduledThreadPoolExecutor expiryTimer() {
+        var timer = new ScheduledThreadPoolExecutor(
+                1, r -> Thread.ofPlatform().daemon(true).name("live-expiry").unstarted(r));
+        timer.setRemoveOnCancelPolicy(true);
+        return timer;
+    }
 
-  @Override
-  public void close() {
-    expiries.shutdownNow();
-    all().forEach(s -> s.close("server shutting down; reconnect shortly"));
-  }
+    @Override
+    public void close() {
+        expiries.shutdownNow();
+        all().forEach(s -> s.close("server shutting down; reconnect shortly"));
+    }
 }

@@ -8,14 +8,14 @@ import parley.notification.v1.Notification;
  * cursor, in id order, a page at a time.
  */
 public interface Replay {
-  /** The most one page holds; a shorter page is the last. */
-  int PAGE_SIZE = 500;
+    /** The most one page holds; a shorter page is the last. */
+    int PAGE_SIZE = 500;
 
-  record Missed(List<Notification> notifications, boolean reset) {}
+    record Missed(List<Notification> notifications, boolean reset) {}
 
-  /**
-   * @param afterId the client's cursor, or null
-   * @param pageAfter the last id of the previous page, or null for the first
-   */
-  Missed missed(String email, String afterId, String pageAfter);
+    /**
+     * @param afterId the client's cursor, or null
+     * @param pageAfter the last id of the previous page, or null for the first
+     */
+    Missed missed(String email, String afterId, String pageAfter);
 }

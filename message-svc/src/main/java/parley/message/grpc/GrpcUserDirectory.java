@@ -28,75 +28,84 @@ import parley.user.v1.UserServiceGrpc;
  * {@code UserDeleted} event arrives.
  */
 public final class GrpcUserDirectory implements UserDirectory {
-  private final UserServiceGrpc.UserServiceFutureStub stub;
-  private final Duration deadline;
-  // registered users; an entry is also the in-flight check itself, so concurrent sends to a
-  // user not yet cached share one CheckUserExists call instead of stampeding user-svc
-  private final AsyncCache<String, Boolean> known;
+    private final UserServiceGrpc.UserServiceFutureStub stub;
+    private final Duration deadline;
+    // registered users; an entry is also the in-flight check itself, so concurrent sends to a
+    // user not yet cached share one CheckUserExists call instead of stampeding user-svc
+    private final AsyncCache<String, Boolean> known;
 
-  public GrpcUserDirectory(PeerChannel userSvc, CallCredentials service, Duration deadline, Duration cacheFor) {
-    this.stub = UserServiceGrpc.newFutureStub(userSvc.channel()).withCallCredentials(service);
-    this.deadline = deadline;
-    this.known = Caffeine.newBuilder().expireAfterWrite(cacheFor).maximumSize(100_000).buildAsync();
-  }
-
-  @Override
-  public CompletableFuture<List<String>> unregisteredAsync(List<String> emails) {
-    Map<String, CompletableFuture<Boolean>> asked = new LinkedHashMap<>();
-    for (String email : emails) {
-      CompletableFuture<Boolean> answer = known.get(email, (e, executor) -> ask(e));
-      // only "registered" is remembered: a user who registers a moment later is found at once
-      answer.thenAccept(exists -> {
-        if (!exists) {
-          known.asMap().remove(email, answer);
-        }
-      });
-      asked.put(email, answer);
+    public GrpcUserDirectory(PeerChannel userSvc, CallCredentials service, Duration deadline, Duration cacheFor) {
+        this.stub = UserServiceGrpc.newFutureStub(userSvc.channel()).withCallCredentials(service);
+        this.deadline = deadline;
+        this.known = Caffeine.newBuilder()
+                .expireAfterWrite(cacheFor)
+                .maximumSize(100_000)
+                .buildAsync();
     }
-    return CompletableFuture.allOf(asked.values().toArray(CompletableFuture[]::new))
-        .thenApply(
-            done -> {
-              List<String> missing = new ArrayList<>();
-              asked.forEach((email, exists) -> {
-                if (!exists.join()) {
-                  missing.add(email);
+
+    @Override
+    public CompletableFuture<List<String>> unregisteredAsync(List<String> emails) {
+        Map<String, CompletableFuture<Boolean>> asked = new LinkedHashMap<>();
+        for (String email : emails) {
+            CompletableFuture<Boolean> answer = known.get(email, (e, executor) -> ask(e));
+            // only "registered" is remembered: a user who registers a moment later is found at once
+            answer.thenAccept(exists -> {
+                if (!exists) {
+                    known.asMap().remove(email, answer);
                 }
-              });
-              return missing;
             });
-  }
-
-  private CompletableFuture<Boolean> ask(String email) {
-    CompletableFuture<Boolean> answer = new CompletableFuture<>();
-    Futures.addCallback(
-        stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS).checkUserExists(CheckUserExistsRequest.newBuilder().setEmail(email).build()),
-        new FutureCallback<CheckUserExistsResponse>() {
-          @Override
-          public void onSuccess(CheckUserExistsResponse r) {
-            answer.complete(r.getExists());
-          }
-
-          @Override
-          public void onFailure(Throwable t) {
-            answer.completeExceptionally(failure(t));
-          }
-        },
-        MoreExecutors.directExecutor());
-    return answer;
-  }
-
-  public void forget(String email) {
-    known.synchronous().invalidate(email);
-  }
-
-  private static ServiceException failure(Throwable t) {
-    if (t instanceof StatusRuntimeException sre) {
-      ErrorCode code = ErrorCode.fromGrpc(sre.getStatus().getCode());
-      if (code == ErrorCode.UNAVAILABLE) {
-        return new ServiceException(ErrorCode.UNAVAILABLE, "user-svc is unavailable, so the users cannot be checked; try again shortly");
-      }
-      return new ServiceException(ErrorCode.INTERNAL, "user-svc refused the user check: " + sre.getStatus().getCode());
+            asked.put(email, answer);
+        }
+        return CompletableFuture.allOf(asked.values().toArray(CompletableFuture[]::new))
+                .thenApply(done -> {
+                    List<String> missing = new ArrayList<>();
+                    asked.forEach((email, exists) -> {
+                        if (!exists.join()) {
+                            missing.add(email);
+                        }
+                    });
+                    return missing;
+                });
     }
-    return new ServiceException(ErrorCode.UNAVAILABLE, "user check failed: " + t);
-  }
+
+    private CompletableFuture<Boolean> ask(String email) {
+        CompletableFuture<Boolean> answer = new CompletableFuture<>();
+        Futures.addCallback(
+                stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
+                        .checkUserExists(CheckUserExistsRequest.newBuilder()
+                                .setEmail(email)
+                                .build()),
+                new FutureCallback<CheckUserExistsResponse>() {
+                    @Override
+                    public void onSuccess(CheckUserExistsResponse r) {
+                        answer.complete(r.getExists());
+                    }
+
+                    @Override
+                    public void onFailure(Throwable t) {
+                        answer.completeExceptionally(failure(t));
+                    }
+                },
+                MoreExecutors.directExecutor());
+        return answer;
+    }
+
+    public void forget(String email) {
+        known.synchronous().invalidate(email);
+    }
+
+    private static ServiceException failure(Throwable t) {
+        if (t instanceof StatusRuntimeException sre) {
+            ErrorCode code = ErrorCode.fromGrpc(sre.getStatus().getCode());
+            if (code == ErrorCode.UNAVAILABLE) {
+                return new ServiceException(
+                        ErrorCode.UNAVAILABLE,
+                        "user-svc is unavailable, so the users cannot be checked; try again shortly");
+            }
+            return new ServiceException(
+                    ErrorCode.INTERNAL,
+                    "user-svc refused the user check: " + sre.getStatus().getCode());
+        }
+        return new ServiceException(ErrorCode.UNAVAILABLE, "user check failed: " + t);
+    }
 }

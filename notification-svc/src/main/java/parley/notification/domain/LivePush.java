@@ -4,5 +4,5 @@ import java.util.concurrent.CompletionStage;
 
 /** Hands a notification to frontend-svc; completes with whether a live connection got it. */
 public interface LivePush {
-  CompletionStage<Boolean> push(Notification notification);
+    CompletionStage<Boolean> push(Notification notification);
 }

@@ -4,4 +4,10 @@ import java.time.Instant;
 
 /** "sender wrote to receiver". {@code id} is ordered per user (see {@link parley.runtime.ids.NotificationIds}). */
 public record Notification(
-    String id, String senderEmail, String receiverEmail, long messageId, String preview, Instant timestamp, boolean read) {}
+        String id,
+        String senderEmail,
+        String receiverEmail,
+        long messageId,
+        String preview,
+        Instant timestamp,
+        boolean read) {}

@@ -11,94 +11,94 @@ import java.util.function.Function;
  * each user's own order is kept. Not thread-safe (the pusher's lock guards it).
  */
 final class FairQueue<T> {
-  private final Function<T, String> keyOf;
-  private final int quantum;
-  private final Map<String, ArrayDeque<T>> byKey = new HashMap<>();
-  private final ArrayDeque<String> turns = new ArrayDeque<>();
-  private int servedInTurn;
-  private int size;
+    private final Function<T, String> keyOf;
+    private final int quantum;
+    private final Map<String, ArrayDeque<T>> byKey = new HashMap<>();
+    private final ArrayDeque<String> turns = new ArrayDeque<>();
+    private int servedInTurn;
+    private int size;
 
-  FairQueue(Function<T, String> keyOf, int quantum) {
-    this.keyOf = keyOf;
-    this.quantum = quantum;
-  }
-
-  void add(T item) {
-    queueOf(keyOf.apply(item)).addLast(item);
-    size++;
-  }
-
-  /** Back at the front of its key's queue (a re-send): add a key's items newest first. */
-  void addFirst(T item) {
-    queueOf(keyOf.apply(item)).addFirst(item);
-    size++;
-  }
-
-  private ArrayDeque<T> queueOf(String key) {
-    ArrayDeque<T> q = byKey.get(key);
-    if (q == null) {
-      q = new ArrayDeque<>();
-      byKey.put(key, q);
-      turns.addLast(key);
+    FairQueue(Function<T, String> keyOf, int quantum) {
+        this.keyOf = keyOf;
+        this.quantum = quantum;
     }
-    return q;
-  }
 
-  /** The next item: from the key whose turn it is; null when empty. */
-  T poll() {
-    String key = turns.peekFirst();
-    if (key == null) {
-      return null;
+    void add(T item) {
+        queueOf(keyOf.apply(item)).addLast(item);
+        size++;
     }
-    ArrayDeque<T> q = byKey.get(key);
-    T item = q.pollFirst();
-    size--;
-    servedInTurn++;
-    if (q.isEmpty()) {
-      byKey.remove(key);
-      turns.pollFirst();
-      servedInTurn = 0;
-    } else if (servedInTurn >= quantum) {
-      turns.addLast(turns.pollFirst());
-      servedInTurn = 0;
+
+    /** Back at the front of its key's queue (a re-send): add a key's items newest first. */
+    void addFirst(T item) {
+        queueOf(keyOf.apply(item)).addFirst(item);
+        size++;
     }
-    return item;
-  }
 
-  /** Every key's oldest item, to find what waited too long. */
-  Iterable<ArrayDeque<T>> queues() {
-    return byKey.values();
-  }
-
-  /** The oldest item of {@code key}'s queue, or null. */
-  T peekOldest(String key) {
-    ArrayDeque<T> q = byKey.get(key);
-    return q == null ? null : q.peekFirst();
-  }
-
-  /** Removes the oldest item of {@code key}'s queue (it was given up). */
-  T pollOldest(String key) {
-    ArrayDeque<T> q = byKey.get(key);
-    if (q == null) {
-      return null;
+    private ArrayDeque<T> queueOf(String key) {
+        ArrayDeque<T> q = byKey.get(key);
+        if (q == null) {
+            q = new ArrayDeque<>();
+            byKey.put(key, q);
+            turns.addLast(key);
+        }
+        return q;
     }
-    T item = q.pollFirst();
-    size--;
-    if (q.isEmpty()) {
-      byKey.remove(key);
-      if (key.equals(turns.peekFirst())) {
-        servedInTurn = 0;
-      }
-      turns.remove(key);
+
+    /** The next item: from the key whose turn it is; null when empty. */
+    T poll() {
+        String key = turns.peekFirst();
+        if (key == null) {
+            return null;
+        }
+        ArrayDeque<T> q = byKey.get(key);
+        T item = q.pollFirst();
+        size--;
+        servedInTurn++;
+        if (q.isEmpty()) {
+            byKey.remove(key);
+            turns.pollFirst();
+            servedInTurn = 0;
+        } else if (servedInTurn >= quantum) {
+            turns.addLast(turns.pollFirst());
+            servedInTurn = 0;
+        }
+        return item;
     }
-    return item;
-  }
 
-  boolean isEmpty() {
-    return size == 0;
-  }
+    /** Every key's oldest item, to find what waited too long. */
+    Iterable<ArrayDeque<T>> queues() {
+        return byKey.values();
+    }
 
-  int size() {
-    return size;
-  }
+    /** The oldest item of {@code key}'s queue, or null. */
+    T peekOldest(String key) {
+        ArrayDeque<T> q = byKey.get(key);
+        return q == null ? null : q.peekFirst();
+    }
+
+    /** Removes the oldest item of {@code key}'s queue (it was given up). */
+    T pollOldest(String key) {
+        ArrayDeque<T> q = byKey.get(key);
+        if (q == null) {
+            return null;
+        }
+        T item = q.pollFirst();
+        size--;
+        if (q.isEmpty()) {
+            byKey.remove(key);
+            if (key.equals(turns.peekFirst())) {
+                servedInTurn = 0;
+            }
+            turns.remove(key);
+        }
+        return item;
+    }
+
+    boolean isEmpty() {
+        return size == 0;
+    }
+
+    int size() {
+        return size;
+    }
 }

@@ -16,9 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletionStage;
 import parley.notification.domain.CreateOutcome;
 import parley.notification.domain.Notification;
 import parley.notification.domain.NotificationStore;
@@ -30,223 +29,236 @@ import parley.runtime.redis.LuaScript;
 
 /** Notifications in Redis DB 2: per-user bounded lists, pending lists, the subscriptions hash. */
 public final class RedisNotificationStore implements NotificationStore {
-  private static final LuaScript CREATE = LuaScript.fromResource(RedisNotificationStore.class, "create.lua");
-  private static final LuaScript MARK_READ = LuaScript.fromResource(RedisNotificationStore.class, "mark_read.lua");
-  private static final LuaScript MIGRATE_PENDING = LuaScript.fromResource(RedisNotificationStore.class, "migrate_pending.lua");
-  private static final String ID_SLOT = "__ID__";
+    private static final LuaScript CREATE = LuaScript.fromResource(RedisNotificationStore.class, "create.lua");
+    private static final LuaScript MARK_READ = LuaScript.fromResource(RedisNotificationStore.class, "mark_read.lua");
+    private static final LuaScript MIGRATE_PENDING =
+            LuaScript.fromResource(RedisNotificationStore.class, "migrate_pending.lua");
+    private static final String ID_SLOT = "__ID__";
 
-  private final RedisCommands<String, String> redis;
-  private final RedisAsyncCommands<String, String> async;
-  private final StatefulRedisConnection<String, String> batched;
-  private final int maxPerUser;
-  private final Duration dedupeFor;
+    private final RedisCommands<String, String> redis;
+    private final RedisAsyncCommands<String, String> async;
+    private final StatefulRedisConnection<String, String> batched;
+    private final int maxPerUser;
+    private final Duration dedupeFor;
 
-  /**
-   * @param connection the service's shared connection
-   * @param batched a connection for the stream consumer's writes only: they are queued without a
-   *     flush and sent together by {@link #flush()}, one write per consumer batch
-   */
-  public RedisNotificationStore(
-      StatefulRedisConnection<String, String> connection, StatefulRedisConnection<String, String> batched, int maxPerUser, Duration dedupeFor) {
-    this.redis = connection.sync();
-    this.async = connection.async();
-    this.batched = batched;
-    this.maxPerUser = maxPerUser;
-    this.dedupeFor = dedupeFor;
-    batched.setAutoFlushCommands(false);
-  }
-
-  /**
-   * Converts pending lists left by an older version into sorted sets, once: a marker key makes
-   * later starts skip the scan. Returns how many keys were converted.
-   */
-  public int migratePendingLists() {
-    if (redis.exists(NotificationKeys.PENDING_MIGRATED) > 0) {
-      return 0;
+    /**
+     * @param connection the service's shared connection
+     * @param batched a connection for the stream consumer's writes only: they are queued without a
+     *     flush and sent together by {@link #flush()}, one write per consumer batch
+     */
+    public RedisNotificationStore(
+            StatefulRedisConnection<String, String> connection,
+            StatefulRedisConnection<String, String> batched,
+            int maxPerUser,
+            Duration dedupeFor) {
+        this.redis = connection.sync();
+        this.async = connection.async();
+        this.batched = batched;
+        this.maxPerUser = maxPerUser;
+        this.dedupeFor = dedupeFor;
+        batched.setAutoFlushCommands(false);
     }
-    int converted = 0;
-    ScanCursor cursor = ScanCursor.INITIAL;
-    do {
-      KeyScanCursor<String> page = redis.scan(cursor, KeyScanArgs.Builder.type("list").match("notifications:*:pending").limit(1000));
-      for (String key : page.getKeys()) {
-        MIGRATE_PENDING.run(redis, ScriptOutputType.INTEGER, List.of(key), List.of());
-        converted++;
-      }
-      cursor = page;
-    } while (!cursor.isFinished());
-    redis.set(NotificationKeys.PENDING_MIGRATED, "1");
-    return converted;
-  }
 
-  @Override
-  public CompletionStage<CreateOutcome> create(Notification draft, String eventId, boolean onlyIfSubscribed) {
-    return create(async, draft, eventId, onlyIfSubscribed);
-  }
+    /**
+     * Converts pending lists left by an older version into sorted sets, once: a marker key makes
+     * later starts skip the scan. Returns how many keys were converted.
+     */
+    public int migratePendingLists() {
+        if (redis.exists(NotificationKeys.PENDING_MIGRATED) > 0) {
+            return 0;
+        }
+        int converted = 0;
+        ScanCursor cursor = ScanCursor.INITIAL;
+        do {
+            KeyScanCursor<String> page = redis.scan(
+                    cursor,
+                    KeyScanArgs.Builder.type("list")
+                            .match("notifications:*:pending")
+                            .limit(1000));
+            for (String key : page.getKeys()) {
+                MIGRATE_PENDING.run(redis, ScriptOutputType.INTEGER, List.of(key), List.of());
+                converted++;
+            }
+            cursor = page;
+        } while (!cursor.isFinished());
+        redis.set(NotificationKeys.PENDING_MIGRATED, "1");
+        return converted;
+    }
 
-  @Override
-  public CompletionStage<CreateOutcome> createBatched(Notification draft, String eventId) {
-    return create(batched.async(), draft, eventId, true);
-  }
+    @Override
+    public CompletionStage<CreateOutcome> create(Notification draft, String eventId, boolean onlyIfSubscribed) {
+        return create(async, draft, eventId, onlyIfSubscribed);
+    }
 
-  @Override
-  public void flush() {
-    batched.flushCommands();
-  }
+    @Override
+    public CompletionStage<CreateOutcome> createBatched(Notification draft, String eventId) {
+        return create(batched.async(), draft, eventId, true);
+    }
 
-  private CompletionStage<CreateOutcome> create(RedisAsyncCommands<String, String> on, Notification draft, String eventId, boolean onlyIfSubscribed) {
-    String email = draft.receiverEmail();
-    return CREATE.<List<Object>>runAsync(
-            on,
-            ScriptOutputType.MULTI,
-            List.of(
-                eventId == null ? NotificationKeys.NO_EVENT : NotificationKeys.byEvent(eventId),
+    @Override
+    public void flush() {
+        batched.flushCommands();
+    }
+
+    private CompletionStage<CreateOutcome> create(
+            RedisAsyncCommands<String, String> on, Notification draft, String eventId, boolean onlyIfSubscribed) {
+        String email = draft.receiverEmail();
+        return CREATE.<List<Object>>runAsync(
+                        on,
+                        ScriptOutputType.MULTI,
+                        List.of(
+                                eventId == null ? NotificationKeys.NO_EVENT : NotificationKeys.byEvent(eventId),
+                                NotificationKeys.notifications(email),
+                                NotificationKeys.pending(email),
+                                NotificationKeys.horizon(email),
+                                NotificationKeys.SUBSCRIPTIONS),
+                        List.of(
+                                draft.id() == null ? "" : draft.id(),
+                                toJson(draft, ID_SLOT),
+                                email,
+                                Integer.toString(maxPerUser),
+                                Long.toString(dedupeFor.toSeconds()),
+                                onlyIfSubscribed ? "1" : "0"))
+                .thenApply(result -> outcome(result, draft)); // on a Redis I/O thread: no blocking calls here
+    }
+
+    private static CreateOutcome outcome(List<Object> result, Notification draft) {
+        long status = (Long) result.get(0);
+        String id = (String) result.get(1);
+        return switch ((int) status) {
+            case 1 -> new CreateOutcome(CreateOutcome.Status.CREATED, parse((String) result.get(2)));
+            case 2 -> new CreateOutcome(CreateOutcome.Status.UNSUBSCRIBED, null);
+            case 4 -> new CreateOutcome(CreateOutcome.Status.EXPIRED, null);
+            // the same event made it earlier: the same content, under the id it got then
+            case 3 -> new CreateOutcome(CreateOutcome.Status.DUPLICATE_PENDING, withId(draft, id));
+            default -> new CreateOutcome(CreateOutcome.Status.DUPLICATE, withId(draft, id));
+        };
+    }
+
+    private static Notification withId(Notification n, String id) {
+        return new Notification(
+                id, n.senderEmail(), n.receiverEmail(), n.messageId(), n.preview(), n.timestamp(), n.read());
+    }
+
+    @Override
+    public List<Notification> all(String email) {
+        List<String> raw = redis.lrange(NotificationKeys.notifications(email), 0, -1);
+        List<Notification> out = new ArrayList<>(raw.size());
+        raw.forEach(r -> out.add(parse(r)));
+        return out;
+    }
+
+    @Override
+    public List<String> pendingIds(String email) {
+        List<String> ids = new ArrayList<>(redis.zrange(NotificationKeys.pending(email), 0, -1));
+        ids.sort(NotificationIds.ORDER); // the score orders by millisecond; this also orders within one
+        return ids;
+    }
+
+    @Override
+    public Optional<String> horizon(String email) {
+        return Optional.ofNullable(redis.get(NotificationKeys.horizon(email)));
+    }
+
+    @Override
+    public long markAllRead(String email) {
+        return mark(email, List.of("all", "", "0"));
+    }
+
+    @Override
+    public long markRead(String email, List<String> ids) {
+        List<String> args = new ArrayList<>(List.of("ids", "", "0"));
+        args.addAll(ids);
+        return mark(email, args);
+    }
+
+    @Override
+    public long markReadFrom(String email, String sender, long upToMessageId) {
+        return mark(email, List.of("sender", sender, Long.toString(upToMessageId)));
+    }
+
+    private long mark(String email, List<String> args) {
+        Long marked =
+                MARK_READ.run(redis, ScriptOutputType.INTEGER, List.of(NotificationKeys.notifications(email)), args);
+        return marked == null ? 0 : marked;
+    }
+
+    @Override
+    public CompletionStage<List<String>> pendingIdsAsync(String email) {
+        return async.zrange(NotificationKeys.pending(email), 0, -1).thenApply(raw -> {
+            List<String> ids = new ArrayList<>(raw);
+            ids.sort(NotificationIds.ORDER);
+            return ids;
+        });
+    }
+
+    @Override
+    public CompletionStage<Long> removePending(Map<String, List<String>> idsByUser) {
+        // one ZREM per user, all pipelined: one round trip for a whole batch of acks, and no thread
+        // waits for it (the rpc is answered from the Redis I/O thread)
+        List<CompletableFuture<Long>> replies = new ArrayList<>(idsByUser.size());
+        idsByUser.forEach((email, ids) -> {
+            if (!ids.isEmpty()) {
+                replies.add(async.zrem(NotificationKeys.pending(email), ids.toArray(String[]::new))
+                        .toCompletableFuture());
+            }
+        });
+        // each command times out by itself (the connection's 5 s); no timer of our own
+        return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
+                .handle((done, error) -> {
+                    if (error != null) {
+                        // a caller may retry; the ids simply stay pending meanwhile
+                        throw new ServiceException(
+                                ErrorCode.UNAVAILABLE, "Redis did not answer in time; the ids stay pending, try again");
+                    }
+                    return replies.stream().mapToLong(CompletableFuture::join).sum();
+                });
+    }
+
+    @Override
+    public boolean subscribed(String email) {
+        return !"0".equals(redis.hget(NotificationKeys.SUBSCRIPTIONS, email));
+    }
+
+    @Override
+    public void setSubscribed(String email, boolean subscribed) {
+        redis.hset(NotificationKeys.SUBSCRIPTIONS, email, subscribed ? "1" : "0");
+    }
+
+    @Override
+    public void forget(String email) {
+        redis.del(
                 NotificationKeys.notifications(email),
                 NotificationKeys.pending(email),
-                NotificationKeys.horizon(email),
-                NotificationKeys.SUBSCRIPTIONS),
-            List.of(
-                draft.id() == null ? "" : draft.id(),
-                toJson(draft, ID_SLOT),
-                email,
-                Integer.toString(maxPerUser),
-                Long.toString(dedupeFor.toSeconds()),
-                onlyIfSubscribed ? "1" : "0"))
-        .thenApply(result -> outcome(result, draft)); // on a Redis I/O thread: no blocking calls here
-  }
-
-  private static CreateOutcome outcome(List<Object> result, Notification draft) {
-    long status = (Long) result.get(0);
-    String id = (String) result.get(1);
-    return switch ((int) status) {
-      case 1 -> new CreateOutcome(CreateOutcome.Status.CREATED, parse((String) result.get(2)));
-      case 2 -> new CreateOutcome(CreateOutcome.Status.UNSUBSCRIBED, null);
-      case 4 -> new CreateOutcome(CreateOutcome.Status.EXPIRED, null);
-      // the same event made it earlier: the same content, under the id it got then
-      case 3 -> new CreateOutcome(CreateOutcome.Status.DUPLICATE_PENDING, withId(draft, id));
-      default -> new CreateOutcome(CreateOutcome.Status.DUPLICATE, withId(draft, id));
-    };
-  }
-
-  private static Notification withId(Notification n, String id) {
-    return new Notification(id, n.senderEmail(), n.receiverEmail(), n.messageId(), n.preview(), n.timestamp(), n.read());
-  }
-
-  @Override
-  public List<Notification> all(String email) {
-    List<String> raw = redis.lrange(NotificationKeys.notifications(email), 0, -1);
-    List<Notification> out = new ArrayList<>(raw.size());
-    raw.forEach(r -> out.add(parse(r)));
-    return out;
-  }
-
-  @Override
-  public List<String> pendingIds(String email) {
-    List<String> ids = new ArrayList<>(redis.zrange(NotificationKeys.pending(email), 0, -1));
-    ids.sort(NotificationIds.ORDER); // the score orders by millisecond; this also orders within one
-    return ids;
-  }
-
-  @Override
-  public Optional<String> horizon(String email) {
-    return Optional.ofNullable(redis.get(NotificationKeys.horizon(email)));
-  }
-
-  @Override
-  public long markAllRead(String email) {
-    return mark(email, List.of("all", "", "0"));
-  }
-
-  @Override
-  public long markRead(String email, List<String> ids) {
-    List<String> args = new ArrayList<>(List.of("ids", "", "0"));
-    args.addAll(ids);
-    return mark(email, args);
-  }
-
-  @Override
-  public long markReadFrom(String email, String sender, long upToMessageId) {
-    return mark(email, List.of("sender", sender, Long.toString(upToMessageId)));
-  }
-
-  private long mark(String email, List<String> args) {
-    Long marked = MARK_READ.run(redis, ScriptOutputType.INTEGER, List.of(NotificationKeys.notifications(email)), args);
-    return marked == null ? 0 : marked;
-  }
-
-  @Override
-  public CompletionStage<List<String>> pendingIdsAsync(String email) {
-    return async.zrange(NotificationKeys.pending(email), 0, -1)
-        .thenApply(
-            raw -> {
-              List<String> ids = new ArrayList<>(raw);
-              ids.sort(NotificationIds.ORDER);
-              return ids;
-            });
-  }
-
-  @Override
-  public CompletionStage<Long> removePending(Map<String, List<String>> idsByUser) {
-    // one ZREM per user, all pipelined: one round trip for a whole batch of acks, and no thread
-    // waits for it (the rpc is answered from the Redis I/O thread)
-    List<CompletableFuture<Long>> replies = new ArrayList<>(idsByUser.size());
-    idsByUser.forEach((email, ids) -> {
-      if (!ids.isEmpty()) {
-        replies.add(async.zrem(NotificationKeys.pending(email), ids.toArray(String[]::new)).toCompletableFuture());
-      }
-    });
-    // each command times out by itself (the connection's 5 s); no timer of our own
-    return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
-        .handle(
-            (done, error) -> {
-              if (error != null) {
-                // a caller may retry; the ids simply stay pending meanwhile
-                throw new ServiceException(ErrorCode.UNAVAILABLE, "Redis did not answer in time; the ids stay pending, try again");
-              }
-              return replies.stream().mapToLong(CompletableFuture::join).sum();
-            });
-  }
-
-  @Override
-  public boolean subscribed(String email) {
-    return !"0".equals(redis.hget(NotificationKeys.SUBSCRIPTIONS, email));
-  }
-
-  @Override
-  public void setSubscribed(String email, boolean subscribed) {
-    redis.hset(NotificationKeys.SUBSCRIPTIONS, email, subscribed ? "1" : "0");
-  }
-
-  @Override
-  public void forget(String email) {
-    redis.del(NotificationKeys.notifications(email), NotificationKeys.pending(email), NotificationKeys.horizon(email));
-    redis.hdel(NotificationKeys.SUBSCRIPTIONS, email);
-  }
-
-  static String toJson(Notification n, String id) {
-    ObjectNode node = Json.mapper().createObjectNode();
-    node.put("id", id);
-    node.put("sender_email", n.senderEmail());
-    node.put("receiver_email", n.receiverEmail());
-    node.put("message_id", n.messageId());
-    node.put("preview", n.preview());
-    node.put("timestamp", n.timestamp().toString());
-    node.put("read", n.read());
-    return node.toString();
-  }
-
-  static Notification parse(String json) {
-    try {
-      JsonNode n = Json.mapper().readTree(json);
-      return new Notification(
-          n.path("id").asText(),
-          n.path("sender_email").asText(),
-          n.path("receiver_email").asText(),
-          n.path("message_id").asLong(),
-          n.path("preview").asText(),
-          Instant.parse(n.path("timestamp").asText()),
-          n.path("read").asBoolean());
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("corrupt notification record", e);
+                NotificationKeys.horizon(email));
+        redis.hdel(NotificationKeys.SUBSCRIPTIONS, email);
     }
-  }
+
+    static String toJson(Notification n, String id) {
+        ObjectNode node = Json.mapper().createObjectNode();
+        node.put("id", id);
+        node.put("sender_email", n.senderEmail());
+        node.put("receiver_email", n.receiverEmail());
+        node.put("message_id", n.messageId());
+        node.put("preview", n.preview());
+        node.put("timestamp", n.timestamp().toString());
+        node.put("read", n.read());
+        return node.toString();
+    }
+
+    static Notification parse(String json) {
+        try {
+            JsonNode n = Json.mapper().readTree(json);
+            return new Notification(
+                    n.path("id").asText(),
+                    n.path("sender_email").asText(),
+                    n.path("receiver_email").asText(),
+                    n.path("message_id").asLong(),
+                    n.path("preview").asText(),
+                    Instant.parse(n.path("timestamp").asText()),
+                    n.path("read").asBoolean());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("corrupt notification record", e);
+        }
+    }
 }

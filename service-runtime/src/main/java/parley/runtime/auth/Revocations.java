@@ -36,145 +36,155 @@ import parley.runtime.redis.RedisConnections;
  * that window.
  */
 public final class Revocations implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(Revocations.class);
-  private static final int PAGE = 500;
+    private static final Logger log = LoggerFactory.getLogger(Revocations.class);
+    private static final int PAGE = 500;
 
-  /** Revokes nothing (tools and tests that have no users stream). */
-  public static final Revocations NONE = new Revocations(null, Duration.ZERO, Clock.systemUTC());
+    /** Revokes nothing (tools and tests that have no users stream). */
+    public static final Revocations NONE = new Revocations(null, Duration.ZERO, Clock.systemUTC());
 
-  /** Learns only from {@link #raise} (unit tests). */
-  static Revocations local() {
-    return new Revocations(null, Duration.ZERO, Clock.systemUTC());
-  }
-
-  private record Floor(long version, long atMillis) {}
-
-  private final Map<String, Floor> floors = new ConcurrentHashMap<>();
-  private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
-  private final StatefulRedisConnection<String, String> blocking;
-  private final Duration lookBack;
-  private final Clock clock;
-  private final Thread thread;
-  private volatile boolean running = true;
-  private volatile boolean caughtUp;
-
-  private Revocations(StatefulRedisConnection<String, String> blocking, Duration lookBack, Clock clock) {
-    this.blocking = blocking;
-    this.lookBack = lookBack;
-    this.clock = clock;
-    this.thread = blocking == null ? null : Thread.ofPlatform().daemon(true).name("revocations").unstarted(this::run);
-    this.caughtUp = blocking == null;
-  }
-
-  /**
-   * Starts following {@code events:users} on {@code blocking} (a connection of its own: it blocks
-   * in {@code XREAD}).
-   *
-   * @param lookBack the longest lifetime of a user token ({@code TOKEN_TTL_SECONDS}) plus clock skew
-   */
-  public static Revocations follow(StatefulRedisConnection<String, String> blocking, Duration lookBack, Clock clock) {
-    Revocations r = new Revocations(blocking, lookBack, clock);
-    r.thread.start();
-    return r;
-  }
-
-  /**
-   * Follows the {@code events:users} at {@code usersStreamUrl} on a connection of its own, back to
-   * the oldest token that may still be valid ({@code tokenTtl} plus the clock-skew leeway).
-   */
-  public static Revocations follow(RedisConnections redis, String usersStreamUrl, Duration tokenTtl) {
-    return follow(redis.connectBlocking(usersStreamUrl, Duration.ofSeconds(1)), tokenTtl.plus(TokenService.CLOCK_SKEW), Clock.systemUTC());
-  }
-
-  /** Whether a token of {@code email} with {@code version} is refused. */
-  public boolean revokes(String email, long version) {
-    Floor f = floors.get(email);
-    return f != null && version < f.version();
-  }
-
-  /** True once the history of the last {@code lookBack} has been read (for {@code /ready}). */
-  public boolean caughtUp() {
-    return caughtUp;
-  }
-
-  /** Called with an email whenever its tokens below a new version become revoked. */
-  public void onRevoked(Consumer<String> listener) {
-    listeners.add(listener);
-  }
-
-  /**
-   * Raises {@code email}'s version at once (user-svc calls this right after its own write, so its
-   * next request already refuses the old tokens; the stream brings the same news again).
-   */
-  public void raise(String email, long version, Instant at) {
-    if (version <= 0) {
-      return;
+    /** Learns only from {@link #raise} (unit tests). */
+    static Revocations local() {
+        return new Revocations(null, Duration.ZERO, Clock.systemUTC());
     }
-    Floor now = new Floor(version, at.toEpochMilli());
-    Floor merged = floors.merge(email, now, (a, b) -> a.version() >= b.version() ? a : b);
-    if (merged == now) {
-      for (Consumer<String> l : listeners) {
-        try {
-          l.accept(email);
-        } catch (RuntimeException e) {
-          log.warn("revocation listener failed for {}: {}", email, e.toString());
-        }
-      }
-    }
-  }
 
-  private void learn(DomainEvent event) {
-    switch (event) {
-      case UserRegistered e -> raise(e.email(), e.tokenVersion(), e.occurredAt());
-      case UserUpdated e -> raise(e.email(), e.tokenVersion(), e.occurredAt());
-      case UserDeleted e -> raise(e.email(), e.tokenVersion(), e.occurredAt());
-      default -> {}
-    }
-  }
+    private record Floor(long version, long atMillis) {}
 
-  @SuppressWarnings("unchecked") // lettuce's xread takes StreamOffset<K>... (generic varargs)
-  private void run() {
-    String last = (clock.millis() - lookBack.toMillis()) + "-0";
-    long nextPrune = 0;
-    while (running) {
-      try {
-        List<StreamMessage<String, String>> entries =
-            blocking.sync().xread(XReadArgs.Builder.block(Duration.ofSeconds(1)).count(PAGE), StreamOffset.from(Streams.USERS, last));
-        for (StreamMessage<String, String> e : entries) {
-          last = e.getId();
-          try {
-            learn(EventCodec.decode(e.getBody()));
-          } catch (EventDecodingException bad) {
-            log.debug("skipping undecodable users entry {}: {}", e.getId(), bad.getMessage());
-          }
-        }
-        if (entries.size() < PAGE && !caughtUp) {
-          caughtUp = true;
-          log.info("token revocations: read {} of history, {} accounts with revoked tokens", lookBack, floors.size());
-        }
-        if (clock.millis() >= nextPrune) {
-          long before = clock.millis() - lookBack.toMillis();
-          floors.values().removeIf(f -> f.atMillis() < before);
-          nextPrune = clock.millis() + 60_000;
-        }
-      } catch (RuntimeException e) {
-        if (running) {
-          log.warn("following {} for token revocations failed: {}; retrying", Streams.USERS, e.toString());
-          try {
-            Thread.sleep(1000);
-          } catch (InterruptedException stop) {
+    private final Map<String, Floor> floors = new ConcurrentHashMap<>();
+    private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+    private final StatefulRedisConnection<String, String> blocking;
+    private final Duration lookBack;
+    private final Clock clock;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile boolean caughtUp;
+
+    private Revocations(StatefulRedisConnection<String, String> blocking, Duration lookBack, Clock clock) {
+        this.blocking = blocking;
+        this.lookBack = lookBack;
+        this.clock = clock;
+        this.thread = blocking == null
+                ? null
+                : Thread.ofPlatform().daemon(true).name("revocations").unstarted(this::run);
+        this.caughtUp = blocking == null;
+    }
+
+    /**
+     * Starts following {@code events:users} on {@code blocking} (a connection of its own: it blocks
+     * in {@code XREAD}).
+     *
+     * @param lookBack the longest lifetime of a user token ({@code TOKEN_TTL_SECONDS}) plus clock skew
+     */
+    public static Revocations follow(StatefulRedisConnection<String, String> blocking, Duration lookBack, Clock clock) {
+        Revocations r = new Revocations(blocking, lookBack, clock);
+        r.thread.start();
+        return r;
+    }
+
+    /**
+     * Follows the {@code events:users} at {@code usersStreamUrl} on a connection of its own, back to
+     * the oldest token that may still be valid ({@code tokenTtl} plus the clock-skew leeway).
+     */
+    public static Revocations follow(RedisConnections redis, String usersStreamUrl, Duration tokenTtl) {
+        return follow(
+                redis.connectBlocking(usersStreamUrl, Duration.ofSeconds(1)),
+                tokenTtl.plus(TokenService.CLOCK_SKEW),
+                Clock.systemUTC());
+    }
+
+    /** Whether a token of {@code email} with {@code version} is refused. */
+    public boolean revokes(String email, long version) {
+        Floor f = floors.get(email);
+        return f != null && version < f.version();
+    }
+
+    /** True once the history of the last {@code lookBack} has been read (for {@code /ready}). */
+    public boolean caughtUp() {
+        return caughtUp;
+    }
+
+    /** Called with an email whenever its tokens below a new version become revoked. */
+    public void onRevoked(Consumer<String> listener) {
+        listeners.add(listener);
+    }
+
+    /**
+     * Raises {@code email}'s version at once (user-svc calls this right after its own write, so its
+     * next request already refuses the old tokens; the stream brings the same news again).
+     */
+    public void raise(String email, long version, Instant at) {
+        if (version <= 0) {
             return;
-          }
         }
-      }
+        Floor now = new Floor(version, at.toEpochMilli());
+        Floor merged = floors.merge(email, now, (a, b) -> a.version() >= b.version() ? a : b);
+        if (merged == now) {
+            for (Consumer<String> l : listeners) {
+                try {
+                    l.accept(email);
+                } catch (RuntimeException e) {
+                    log.warn("revocation listener failed for {}: {}", email, e.toString());
+                }
+            }
+        }
     }
-  }
 
-  @Override
-  public void close() {
-    running = false;
-    if (thread != null) {
-      thread.interrupt();
+    private void learn(DomainEvent event) {
+        switch (event) {
+            case UserRegistered e -> raise(e.email(), e.tokenVersion(), e.occurredAt());
+            case UserUpdated e -> raise(e.email(), e.tokenVersion(), e.occurredAt());
+            case UserDeleted e -> raise(e.email(), e.tokenVersion(), e.occurredAt());
+            default -> {}
+        }
     }
-  }
+
+    @SuppressWarnings("unchecked") // lettuce's xread takes StreamOffset<K>... (generic varargs)
+    private void run() {
+        String last = (clock.millis() - lookBack.toMillis()) + "-0";
+        long nextPrune = 0;
+        while (running) {
+            try {
+                List<StreamMessage<String, String>> entries = blocking.sync()
+                        .xread(
+                                XReadArgs.Builder.block(Duration.ofSeconds(1)).count(PAGE),
+                                StreamOffset.from(Streams.USERS, last));
+                for (StreamMessage<String, String> e : entries) {
+                    last = e.getId();
+                    try {
+                        learn(EventCodec.decode(e.getBody()));
+                    } catch (EventDecodingException bad) {
+                        log.debug("skipping undecodable users entry {}: {}", e.getId(), bad.getMessage());
+                    }
+                }
+                if (entries.size() < PAGE && !caughtUp) {
+                    caughtUp = true;
+                    log.info(
+                            "token revocations: read {} of history, {} accounts with revoked tokens",
+                            lookBack,
+                            floors.size());
+                }
+                if (clock.millis() >= nextPrune) {
+                    long before = clock.millis() - lookBack.toMillis();
+                    floors.values().removeIf(f -> f.atMillis() < before);
+                    nextPrune = clock.millis() + 60_000;
+                }
+            } catch (RuntimeException e) {
+                if (running) {
+                    log.warn("following {} for token revocations failed: {}; retrying", Streams.USERS, e.toString());
+                    try {
+                        Thread.sleep(1000);
+                    } catch (InterruptedException stop) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
 }

@@ -11,21 +11,21 @@ import java.io.IOException;
  * restarting or loading, a connection reset. Mapped to 503 / UNAVAILABLE, never a 500.
  */
 public final class Unavailable {
-  private Unavailable() {}
+    private Unavailable() {}
 
-  public static final String MESSAGE = "the data store is unavailable right now; try again shortly";
+    public static final String MESSAGE = "the data store is unavailable right now; try again shortly";
 
-  /** Whether {@code e} or one of its causes is such a failure. */
-  public static boolean is(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof RedisConnectionException
-          || t instanceof RedisCommandTimeoutException
-          || t instanceof RedisCommandInterruptedException
-          || t instanceof RedisLoadingException
-          || t instanceof IOException) {
-        return true;
-      }
+    /** Whether {@code e} or one of its causes is such a failure. */
+    public static boolean is(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof RedisConnectionException
+                    || t instanceof RedisCommandTimeoutException
+                    || t instanceof RedisCommandInterruptedException
+                    || t instanceof RedisLoadingException
+                    || t instanceof IOException) {
+                return true;
+            }
+        }
+        return false;
     }
-    return false;
-  }
 }

@@ -5,6 +5,7 @@ import io.grpc.EquivalentAddressGroup;
 import io.grpc.NameResolver;
 import io.grpc.NameResolverProvider;
 import io.grpc.NameResolverRegistry;
+import io.grpc.StatusOr;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.URI;
@@ -18,57 +19,61 @@ import java.util.List;
  * killed without its callers waiting for it to return.
  */
 final class AddressList extends NameResolverProvider {
-  static final String SCHEME = "parley-list";
-  private static final AddressList INSTANCE = new AddressList();
+    static final String SCHEME = "parley-list";
+    private static final AddressList INSTANCE = new AddressList();
 
-  static {
-    NameResolverRegistry.getDefaultRegistry().register(INSTANCE);
-  }
-
-  /** The channel target for {@code hostPorts}: as given for one address, else this resolver's. */
-  static String target(String hostPorts) {
-    return hostPorts.contains(",") ? SCHEME + ":///" + hostPorts.replace(" ", "") : hostPorts;
-  }
-
-  @Override
-  protected boolean isAvailable() {
-    return true;
-  }
-
-  @Override
-  protected int priority() {
-    return 5;
-  }
-
-  @Override
-  public String getDefaultScheme() {
-    return SCHEME;
-  }
-
-  @Override
-  public NameResolver newNameResolver(URI uri, NameResolver.Args args) {
-    if (!SCHEME.equals(uri.getScheme())) {
-      return null;
+    static {
+        NameResolverRegistry.getDefaultRegistry().register(INSTANCE);
     }
-    List<EquivalentAddressGroup> groups = new ArrayList<>();
-    for (String hostPort : uri.getPath().substring(1).split(",")) {
-      int colon = hostPort.lastIndexOf(':');
-      SocketAddress address = new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
-      groups.add(new EquivalentAddressGroup(address));
+
+    /** The channel target for {@code hostPorts}: as given for one address, else this resolver's. */
+    static String target(String hostPorts) {
+        return hostPorts.contains(",") ? SCHEME + ":///" + hostPorts.replace(" ", "") : hostPorts;
     }
-    return new NameResolver() {
-      @Override
-      public String getServiceAuthority() {
-        return "parley-peers";
-      }
 
-      @Override
-      public void start(Listener2 listener) {
-        listener.onResult(ResolutionResult.newBuilder().setAddressesOrError(io.grpc.StatusOr.fromValue(groups)).setAttributes(Attributes.EMPTY).build());
-      }
+    @Override
+    protected boolean isAvailable() {
+        return true;
+    }
 
-      @Override
-      public void shutdown() {}
-    };
-  }
+    @Override
+    protected int priority() {
+        return 5;
+    }
+
+    @Override
+    public String getDefaultScheme() {
+        return SCHEME;
+    }
+
+    @Override
+    public NameResolver newNameResolver(URI uri, NameResolver.Args args) {
+        if (!SCHEME.equals(uri.getScheme())) {
+            return null;
+        }
+        List<EquivalentAddressGroup> groups = new ArrayList<>();
+        for (String hostPort : uri.getPath().substring(1).split(",")) {
+            int colon = hostPort.lastIndexOf(':');
+            SocketAddress address = new InetSocketAddress(
+                    hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+            groups.add(new EquivalentAddressGroup(address));
+        }
+        return new NameResolver() {
+            @Override
+            public String getServiceAuthority() {
+                return "parley-peers";
+            }
+
+            @Override
+            public void start(Listener2 listener) {
+                listener.onResult(ResolutionResult.newBuilder()
+                        .setAddressesOrError(StatusOr.fromValue(groups))
+                        .setAttributes(Attributes.EMPTY)
+                        .build());
+            }
+
+            @Override
+            public void shutdown() {}
+        };
+    }
 }

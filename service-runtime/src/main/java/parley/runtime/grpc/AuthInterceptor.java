@@ -17,44 +17,44 @@ import parley.runtime.error.ServiceException;
  * Access}. Standard services (health, reflection) are always public.
  */
 public final class AuthInterceptor implements ServerInterceptor {
-  static final Metadata.Key<String> AUTHORIZATION =
-      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
-  private final TokenService tokens;
-  private final Function<String, Access> accessByMethod;
+    private final TokenService tokens;
+    private final Function<String, Access> accessByMethod;
 
-  /** @param accessByMethod access for a full method name such as {@code parley.user.v1.UserService/GetUser} */
-  public AuthInterceptor(TokenService tokens, Function<String, Access> accessByMethod) {
-    this.tokens = tokens;
-    this.accessByMethod = accessByMethod;
-  }
+    /** @param accessByMethod access for a full method name such as {@code parley.user.v1.UserService/GetUser} */
+    public AuthInterceptor(TokenService tokens, Function<String, Access> accessByMethod) {
+        this.tokens = tokens;
+        this.accessByMethod = accessByMethod;
+    }
 
-  @Override
-  public <Q, R> ServerCall.Listener<Q> interceptCall(
-      ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-    String method = call.getMethodDescriptor().getFullMethodName();
-    Access access = method.startsWith("parley.") ? accessByMethod.apply(method) : Access.PUBLIC;
-    String header = headers.get(AUTHORIZATION);
-    if (access.anyone() && header == null) {
-      return next.startCall(call, headers);
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        String method = call.getMethodDescriptor().getFullMethodName();
+        Access access = method.startsWith("parley.") ? accessByMethod.apply(method) : Access.PUBLIC;
+        String header = headers.get(AUTHORIZATION);
+        if (access.anyone() && header == null) {
+            return next.startCall(call, headers);
+        }
+        TokenService.Verified verified;
+        try {
+            verified = tokens.verified(TokenService.bearer(header).orElse(null));
+        } catch (ServiceException e) {
+            if (access.anyone()) {
+                return next.startCall(call, headers);
+            }
+            call.close(Status.UNAUTHENTICATED.withDescription(e.getMessage()), new Metadata());
+            return new ServerCall.Listener<>() {};
+        }
+        Principal principal = verified.principal();
+        String refusal = access.refusal(principal);
+        if (refusal != null) {
+            call.close(Status.PERMISSION_DENIED.withDescription(refusal), new Metadata());
+            return new ServerCall.Listener<>() {};
+        }
+        Context context = Context.current().withValue(Caller.KEY, principal).withValue(Caller.TOKEN, verified);
+        return Contexts.interceptCall(context, call, headers, next);
     }
-    TokenService.Verified verified;
-    try {
-      verified = tokens.verified(TokenService.bearer(header).orElse(null));
-    } catch (ServiceException e) {
-      if (access.anyone()) {
-        return next.startCall(call, headers);
-      }
-      call.close(Status.UNAUTHENTICATED.withDescription(e.getMessage()), new Metadata());
-      return new ServerCall.Listener<>() {};
-    }
-    Principal principal = verified.principal();
-    String refusal = access.refusal(principal);
-    if (refusal != null) {
-      call.close(Status.PERMISSION_DENIED.withDescription(refusal), new Metadata());
-      return new ServerCall.Listener<>() {};
-    }
-    Context context = Context.current().withValue(Caller.KEY, principal).withValue(Caller.TOKEN, verified);
-    return Contexts.interceptCall(context, call, headers, next);
-  }
 }

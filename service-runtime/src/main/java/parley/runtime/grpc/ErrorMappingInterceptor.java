@@ -18,50 +18,50 @@ import parley.runtime.error.Unavailable;
  * without details (no stack trace over the wire).
  */
 public final class ErrorMappingInterceptor implements ServerInterceptor {
-  private static final Logger log = LoggerFactory.getLogger(ErrorMappingInterceptor.class);
+    private static final Logger log = LoggerFactory.getLogger(ErrorMappingInterceptor.class);
 
-  @Override
-  public <Q, R> ServerCall.Listener<Q> interceptCall(
-      ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-    ServerCall.Listener<Q> delegate = next.startCall(call, headers);
-    return new SimpleForwardingServerCallListener<>(delegate) {
-      @Override
-      public void onMessage(Q message) {
-        guard(call, () -> super.onMessage(message));
-      }
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        ServerCall.Listener<Q> delegate = next.startCall(call, headers);
+        return new SimpleForwardingServerCallListener<>(delegate) {
+            @Override
+            public void onMessage(Q message) {
+                guard(call, () -> super.onMessage(message));
+            }
 
-      @Override
-      public void onHalfClose() {
-        guard(call, super::onHalfClose);
-      }
-    };
-  }
+            @Override
+            public void onHalfClose() {
+                guard(call, super::onHalfClose);
+            }
+        };
+    }
 
-  private static void guard(ServerCall<?, ?> call, Runnable step) {
-    try {
-      step.run();
-    } catch (RuntimeException e) {
-      Status status = toStatus(e, call.getMethodDescriptor().getFullMethodName());
-      try {
-        call.close(status, new Metadata());
-      } catch (IllegalStateException alreadyClosed) {
-        log.debug("call already closed when mapping {}", status);
-      }
+    private static void guard(ServerCall<?, ?> call, Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            Status status = toStatus(e, call.getMethodDescriptor().getFullMethodName());
+            try {
+                call.close(status, new Metadata());
+            } catch (IllegalStateException alreadyClosed) {
+                log.debug("call already closed when mapping {}", status);
+            }
+        }
     }
-  }
 
-  public static Status toStatus(Throwable e, String method) {
-    if (e instanceof ServiceException se) {
-      return Status.fromCode(se.code().grpcCode()).withDescription(se.getMessage());
+    public static Status toStatus(Throwable e, String method) {
+        if (e instanceof ServiceException se) {
+            return Status.fromCode(se.code().grpcCode()).withDescription(se.getMessage());
+        }
+        if (e instanceof StatusRuntimeException sre) {
+            return sre.getStatus();
+        }
+        if (Unavailable.is(e)) {
+            log.warn("{}: {}", method, e.toString());
+            return Status.UNAVAILABLE.withDescription(Unavailable.MESSAGE);
+        }
+        log.error("unexpected failure in {}", method, e);
+        return Status.INTERNAL.withDescription("internal error; see the service log");
     }
-    if (e instanceof StatusRuntimeException sre) {
-      return sre.getStatus();
-    }
-    if (Unavailable.is(e)) {
-      log.warn("{}: {}", method, e.toString());
-      return Status.UNAVAILABLE.withDescription(Unavailable.MESSAGE);
-    }
-    log.error("unexpected failure in {}", method, e);
-    return Status.INTERNAL.withDescription("internal error; see the service log");
-  }
 }

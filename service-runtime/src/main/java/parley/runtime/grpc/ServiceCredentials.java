@@ -13,36 +13,36 @@ import parley.runtime.auth.TokenService;
  * running service never sends an expired one and a leaked token is soon worthless.
  */
 public final class ServiceCredentials extends CallCredentials {
-  private final TokenService tokens;
-  private final String service;
-  private final Clock clock;
-  private volatile IssuedToken current;
+    private final TokenService tokens;
+    private final String service;
+    private final Clock clock;
+    private volatile IssuedToken current;
 
-  public ServiceCredentials(TokenService tokens, String service) {
-    this(tokens, service, Clock.systemUTC());
-  }
-
-  /** @param clock the one {@code tokens} issues with */
-  public ServiceCredentials(TokenService tokens, String service, Clock clock) {
-    this.tokens = tokens;
-    this.service = service;
-    this.clock = clock;
-  }
-
-  /** The token to send now (a fresh one when the last is past half its life). */
-  public String token() {
-    IssuedToken t = current;
-    if (t == null || clock.instant().isAfter(t.expiresAt().minus(TokenService.SERVICE_TTL.dividedBy(2)))) {
-      t = tokens.issueService(service);
-      current = t;
+    public ServiceCredentials(TokenService tokens, String service) {
+        this(tokens, service, Clock.systemUTC());
     }
-    return t.token();
-  }
 
-  @Override
-  public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
-    Metadata headers = new Metadata();
-    headers.put(AuthInterceptor.AUTHORIZATION, "Bearer " + token());
-    applier.apply(headers);
-  }
+    /** @param clock the one {@code tokens} issues with */
+    public ServiceCredentials(TokenService tokens, String service, Clock clock) {
+        this.tokens = tokens;
+        this.service = service;
+        this.clock = clock;
+    }
+
+    /** The token to send now (a fresh one when the last is past half its life). */
+    public String token() {
+        IssuedToken t = current;
+        if (t == null || clock.instant().isAfter(t.expiresAt().minus(TokenService.SERVICE_TTL.dividedBy(2)))) {
+            t = tokens.issueService(service);
+            current = t;
+        }
+        return t.token();
+    }
+
+    @Override
+    public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
+        Metadata headers = new Metadata();
+        headers.put(AuthInterceptor.AUTHORIZATION, "Bearer " + token());
+        applier.apply(headers);
+    }
 }

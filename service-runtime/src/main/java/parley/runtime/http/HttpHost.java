@@ -1,7 +1,9 @@
 package parley.runtime.http;
 
 import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
 import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -9,7 +11,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 
 /**
  * The HTTP side of a service: Javalin with strict JSON, errors mapped once ({@link HttpErrors}), a
@@ -17,106 +21,98 @@ import java.util.function.Consumer;
  * /metrics}.
  */
 public final class HttpHost implements AutoCloseable {
-  private final List<String> routeTable = new java.util.concurrent.CopyOnWriteArrayList<>();
-  /** Largest accepted request body. */
-  public static final long MAX_BODY_BYTES = 64 * 1024;
-  /** How long a stop waits for in-flight requests. */
-  public static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+    private final List<String> routeTable = new CopyOnWriteArrayList<>();
+    /** Largest accepted request body. */
+    public static final long MAX_BODY_BYTES = 64 * 1024;
+    /** How long a stop waits for in-flight requests. */
+    public static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
-  private final Javalin app;
+    private final Javalin app;
 
-  public HttpHost(
-      int port,
-      Consumer<RoutesConfig> routes,
-      List<ReadinessCheck> checks,
-      PrometheusMeterRegistry registry,
-      Consumer<io.javalin.config.JavalinConfig> extra) {
-    this.app =
-        Javalin.create(
-            cfg -> {
-              cfg.startup.showJavalinBanner = false;
-              // the route table as registered (tests read it: the fuzz suite, the authorization matrix)
-              cfg.events.handlerAdded(
-                  info -> {
-                    if (info.getHttpMethod().isHttpMethod()) {
-                      routeTable.add(info.getHttpMethod().name() + " " + info.getPath());
-                    }
-                  });
-              cfg.startup.showOldJavalinVersionWarning = false;
-              cfg.jetty.port = port;
-              cfg.http.maxRequestSize = MAX_BODY_BYTES;
-              cfg.http.prefer405over404 = true;
-              cfg.jsonMapper(new JavalinJackson(Json.mapper(), false));
-              // graceful stop: refuse new requests, let in-flight ones finish (up to the timeout)
-              cfg.jetty.modifyServer(
-                  server -> {
-                    server.insertHandler(new org.eclipse.jetty.server.handler.GracefulHandler());
-                    server.setStopTimeout(STOP_TIMEOUT.toMillis());
-                  });
-              cfg.requestLogger.http(
-                  (ctx, ms) ->
-                      Timer.builder("http.server.requests")
-                          .tag("method", ctx.method().name())
-                          .tag("route", routeOf(ctx))
-                          .tag("status", Integer.toString(ctx.statusCode()))
-                          .register(registry)
-                          .record(Duration.ofNanos((long) (ms * 1_000_000))));
-              HttpErrors.install(cfg.routes);
-              cfg.routes.get("/health", ctx -> ctx.json(Map.of("status", "alive")));
-              cfg.routes.get(
-                  "/ready",
-                  ctx -> {
-                    Map<String, String> results = new LinkedHashMap<>();
-                    boolean ready = true;
-                    for (ReadinessCheck check : checks) {
-                      boolean ok = safe(check);
-                      ready &= ok;
-                      results.put(check.name(), ok ? "up" : "down");
-                    }
-                    ctx.status(ready ? 200 : 503)
-                        .json(Map.of("status", ready ? "ready" : "not ready", "checks", results));
-                  });
-              cfg.routes.get(
-                  "/metrics",
-                  ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
-              routes.accept(cfg.routes);
-              extra.accept(cfg);
+    public HttpHost(
+            int port,
+            Consumer<RoutesConfig> routes,
+            List<ReadinessCheck> checks,
+            PrometheusMeterRegistry registry,
+            Consumer<JavalinConfig> extra) {
+        this.app = Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            // the route table as registered (tests read it: the fuzz suite, the authorization matrix)
+            cfg.events.handlerAdded(info -> {
+                if (info.getHttpMethod().isHttpMethod()) {
+                    routeTable.add(info.getHttpMethod().name() + " " + info.getPath());
+                }
             });
-  }
-
-  /** The matched route pattern (bounded cardinality), or "unmatched". */
-  private static String routeOf(io.javalin.http.Context ctx) {
-    try {
-      return ctx.endpoint().path;
-    } catch (RuntimeException none) {
-      return "unmatched";
+            cfg.startup.showOldJavalinVersionWarning = false;
+            cfg.jetty.port = port;
+            cfg.http.maxRequestSize = MAX_BODY_BYTES;
+            cfg.http.prefer405over404 = true;
+            cfg.jsonMapper(new JavalinJackson(Json.mapper(), false));
+            // graceful stop: refuse new requests, let in-flight ones finish (up to the timeout)
+            cfg.jetty.modifyServer(server -> {
+                server.insertHandler(new GracefulHandler());
+                server.setStopTimeout(STOP_TIMEOUT.toMillis());
+            });
+            cfg.requestLogger.http((ctx, ms) -> Timer.builder("http.server.requests")
+                    .tag("method", ctx.method().name())
+                    .tag("route", routeOf(ctx))
+                    .tag("status", Integer.toString(ctx.statusCode()))
+                    .register(registry)
+                    .record(Duration.ofNanos((long) (ms * 1_000_000))));
+            HttpErrors.install(cfg.routes);
+            cfg.routes.get("/health", ctx -> ctx.json(Map.of("status", "alive")));
+            cfg.routes.get("/ready", ctx -> {
+                Map<String, String> results = new LinkedHashMap<>();
+                boolean ready = true;
+                for (ReadinessCheck check : checks) {
+                    boolean ok = safe(check);
+                    ready &= ok;
+                    results.put(check.name(), ok ? "up" : "down");
+                }
+                ctx.status(ready ? 200 : 503).json(Map.of("status", ready ? "ready" : "not ready", "checks", results));
+            });
+            cfg.routes.get(
+                    "/metrics",
+                    ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                            .result(registry.scrape()));
+            routes.accept(cfg.routes);
+            extra.accept(cfg);
+        });
     }
-  }
 
-  private static boolean safe(ReadinessCheck check) {
-    try {
-      return check.healthy().getAsBoolean();
-    } catch (RuntimeException e) {
-      return false;
+    /** The matched route pattern (bounded cardinality), or "unmatched". */
+    private static String routeOf(Context ctx) {
+        try {
+            return ctx.endpoint().path;
+        } catch (RuntimeException none) {
+            return "unmatched";
+        }
     }
-  }
 
-  public HttpHost start() {
-    app.start();
-    return this;
-  }
+    private static boolean safe(ReadinessCheck check) {
+        try {
+            return check.healthy().getAsBoolean();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
 
-  /** Every route as {@code METHOD /path} (path parameters as {@code {name}}), in registration order. */
-  public List<String> routes() {
-    return List.copyOf(routeTable);
-  }
+    public HttpHost start() {
+        app.start();
+        return this;
+    }
 
-  public int port() {
-    return app.port();
-  }
+    /** Every route as {@code METHOD /path} (path parameters as {@code {name}}), in registration order. */
+    public List<String> routes() {
+        return List.copyOf(routeTable);
+    }
 
-  @Override
-  public void close() {
-    app.stop();
-  }
+    public int port() {
+        return app.port();
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
 }

@@ -9,30 +9,30 @@ import parley.runtime.error.Validation;
  * numerically. Both notification-svc (cursors, listing) and frontend-svc (replay) order by it.
  */
 public final class NotificationIds {
-  public static final Comparator<String> ORDER = NotificationIds::compare;
+    public static final Comparator<String> ORDER = NotificationIds::compare;
 
-  private NotificationIds() {}
+    private NotificationIds() {}
 
-  public static int compare(String a, String b) {
-    long[] x = parse(a);
-    long[] y = parse(b);
-    int c = Long.compare(x[0], y[0]);
-    return c != 0 ? c : Long.compare(x[1], y[1]);
-  }
-
-  /** Checks a client-supplied id (after_id, Last-Event-ID). */
-  public static String valid(String field, String id) {
-    return Validation.notificationId(field, id);
-  }
-
-  private static long[] parse(String id) {
-    int dash = id.indexOf('-');
-    try {
-      return dash < 0
-          ? new long[] {Long.parseLong(id), 0}
-          : new long[] {Long.parseLong(id.substring(0, dash)), Long.parseLong(id.substring(dash + 1))};
-    } catch (NumberFormatException e) {
-      return new long[] {0, 0};
+    public static int compare(String a, String b) {
+        long[] x = parse(a);
+        long[] y = parse(b);
+        int c = Long.compare(x[0], y[0]);
+        return c != 0 ? c : Long.compare(x[1], y[1]);
     }
-  }
+
+    /** Checks a client-supplied id (after_id, Last-Event-ID). */
+    public static String valid(String field, String id) {
+        return Validation.notificationId(field, id);
+    }
+
+    private static long[] parse(String id) {
+        int dash = id.indexOf('-');
+        try {
+            return dash < 0
+                    ? new long[] {Long.parseLong(id), 0}
+                    : new long[] {Long.parseLong(id.substring(0, dash)), Long.parseLong(id.substring(dash + 1))};
+        } catch (NumberFormatException e) {
+            return new long[] {0, 0};
+        }
+    }
 }

@@ -23,134 +23,136 @@ import parley.events.EventDecodingException;
  * {@code XACK}, then runs their after-ack steps. A failure leaves only its own entry pending.
  */
 final class ConsumerBatch {
-  private static final Logger log = LoggerFactory.getLogger(ConsumerBatch.class);
-  static final Duration HANDLER_TIMEOUT = Duration.ofSeconds(10);
+    private static final Logger log = LoggerFactory.getLogger(ConsumerBatch.class);
+    static final Duration HANDLER_TIMEOUT = Duration.ofSeconds(10);
 
-  private final StreamConsumer.Settings settings;
-  private final RedisAsyncCommands<String, String> pipelined;
-  private final StreamConsumer.EventHandler handler;
-  private final DeadLetters deadLetters;
-  private final Counter consumed;
-  private final Counter lost;
-  private final Counter failed;
+    private final StreamConsumer.Settings settings;
+    private final RedisAsyncCommands<String, String> pipelined;
+    private final StreamConsumer.EventHandler handler;
+    private final DeadLetters deadLetters;
+    private final Counter consumed;
+    private final Counter lost;
+    private final Counter failed;
 
-  ConsumerBatch(
-      StreamConsumer.Settings settings,
-      RedisAsyncCommands<String, String> pipelined,
-      StreamConsumer.EventHandler handler,
-      DeadLetters deadLetters,
-      MeterRegistry registry) {
-    this.settings = settings;
-    this.pipelined = pipelined;
-    this.handler = handler;
-    this.deadLetters = deadLetters;
-    String s = settings.stream();
-    this.consumed = counter(registry, "consumed", s, "stream entries processed and acknowledged");
-    this.lost = counter(registry, "lost", s, "pending entries found trimmed or deleted before they were processed");
-    this.failed = counter(registry, "failed", s, "entry processing attempts that failed (left pending)");
-  }
-
-  private static Counter counter(MeterRegistry registry, String name, String stream, String description) {
-    return Counter.builder("parley.stream." + name).tag("stream", stream).description(description).register(registry);
-  }
-
-  void process(List<StreamMessage<String, String>> batch) {
-    if (batch.isEmpty()) {
-      return;
+    ConsumerBatch(
+            StreamConsumer.Settings settings,
+            RedisAsyncCommands<String, String> pipelined,
+            StreamConsumer.EventHandler handler,
+            DeadLetters deadLetters,
+            MeterRegistry registry) {
+        this.settings = settings;
+        this.pipelined = pipelined;
+        this.handler = handler;
+        this.deadLetters = deadLetters;
+        String s = settings.stream();
+        this.consumed = counter(registry, "consumed", s, "stream entries processed and acknowledged");
+        this.lost = counter(registry, "lost", s, "pending entries found trimmed or deleted before they were processed");
+        this.failed = counter(registry, "failed", s, "entry processing attempts that failed (left pending)");
     }
-    List<String> done = new ArrayList<>(batch.size());
-    List<StreamMessage<String, String>> handed = new ArrayList<>(batch.size());
-    List<String> types = new ArrayList<>(batch.size());
-    List<CompletableFuture<Runnable>> handled = new ArrayList<>(batch.size());
-    for (StreamMessage<String, String> entry : batch) {
-      if (entry.getBody() == null || entry.getBody().isEmpty()) {
-        // trimmed (or deleted) while pending: nothing to do but acknowledge, loudly
-        lost.increment();
-        log.error(
-            "{}: pending entry {} was trimmed or deleted before it was processed; acknowledging it",
-            settings.stream(),
-            entry.getId());
-        done.add(entry.getId());
-        continue;
-      }
-      DomainEvent event;
-      try {
-        event = EventCodec.decode(entry.getBody());
-      } catch (EventDecodingException e) {
-        deadLetters.add(entry, "cannot decode: " + e.getMessage());
-        continue;
-      }
-      handed.add(entry);
-      types.add(event.type());
-      try {
-        handled.add(handler.handle(entry.getId(), event).toCompletableFuture());
-      } catch (RuntimeException e) {
-        handled.add(CompletableFuture.failedFuture(e));
-      }
+
+    private static Counter counter(MeterRegistry registry, String name, String stream, String description) {
+        return Counter.builder("parley.stream." + name)
+                .tag("stream", stream)
+                .description(description)
+                .register(registry);
     }
-    try {
-      handler.endOfBatch();
-    } catch (RuntimeException e) {
-      log.warn("{}: ending a batch failed: {}", settings.stream(), e.toString());
-    }
-    List<Runnable> after = new ArrayList<>();
-    for (int i = 0; i < handled.size(); i++) {
-      try {
-        Runnable then = handled.get(i).get(HANDLER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        done.add(handed.get(i).getId());
-        if (then != null) {
-          after.add(then);
+
+    void process(List<StreamMessage<String, String>> batch) {
+        if (batch.isEmpty()) {
+            return;
         }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return; // unacknowledged entries stay pending; they are retried
-      } catch (ExecutionException | TimeoutException e) {
-        failed.increment();
-        Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-        log.warn(
-            "{}: entry {} ({}) failed, left pending for retry: {}",
-            settings.stream(),
-            handed.get(i).getId(),
-            types.get(i),
-            cause.toString());
-      }
-    }
-    acknowledge(done);
-    after.forEach(ConsumerBatch::runQuietly);
-  }
-
-  /**
-   * Not awaited: the {@code XACK} travels ahead of the next {@code XREADGROUP} on this connection,
-   * so a batch costs one round trip less, and the pushes need not wait for it. Should it fail (or
-   * the process die first), the entries are simply read again: the handler's dedupe makes that
-   * harmless.
-   */
-  private void acknowledge(List<String> done) {
-    if (done.isEmpty()) {
-      return;
-    }
-    int n = done.size();
-    pipelined
-        .xack(settings.stream(), settings.group(), done.toArray(String[]::new))
-        .whenComplete(
-            (acked, error) -> {
-              if (error != null) {
+        List<String> done = new ArrayList<>(batch.size());
+        List<StreamMessage<String, String>> handed = new ArrayList<>(batch.size());
+        List<String> types = new ArrayList<>(batch.size());
+        List<CompletableFuture<Runnable>> handled = new ArrayList<>(batch.size());
+        for (StreamMessage<String, String> entry : batch) {
+            if (entry.getBody() == null || entry.getBody().isEmpty()) {
+                // trimmed (or deleted) while pending: nothing to do but acknowledge, loudly
+                lost.increment();
+                log.error(
+                        "{}: pending entry {} was trimmed or deleted before it was processed; acknowledging it",
+                        settings.stream(),
+                        entry.getId());
+                done.add(entry.getId());
+                continue;
+            }
+            DomainEvent event;
+            try {
+                event = EventCodec.decode(entry.getBody());
+            } catch (EventDecodingException e) {
+                deadLetters.add(entry, "cannot decode: " + e.getMessage());
+                continue;
+            }
+            handed.add(entry);
+            types.add(event.type());
+            try {
+                handled.add(handler.handle(entry.getId(), event).toCompletableFuture());
+            } catch (RuntimeException e) {
+                handled.add(CompletableFuture.failedFuture(e));
+            }
+        }
+        try {
+            handler.endOfBatch();
+        } catch (RuntimeException e) {
+            log.warn("{}: ending a batch failed: {}", settings.stream(), e.toString());
+        }
+        List<Runnable> after = new ArrayList<>();
+        for (int i = 0; i < handled.size(); i++) {
+            try {
+                Runnable then = handled.get(i).get(HANDLER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                done.add(handed.get(i).getId());
+                if (then != null) {
+                    after.add(then);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return; // unacknowledged entries stay pending; they are retried
+            } catch (ExecutionException | TimeoutException e) {
+                failed.increment();
+                Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
                 log.warn(
-                    "{}: acknowledging {} entries failed, they will be read again: {}",
-                    settings.stream(),
-                    n,
-                    error.toString());
-              } else {
-                consumed.increment(n);
-              }
-            });
-  }
-
-  private static void runQuietly(Runnable r) {
-    try {
-      r.run();
-    } catch (RuntimeException e) {
-      log.warn("after-ack step failed: {}", e.toString());
+                        "{}: entry {} ({}) failed, left pending for retry: {}",
+                        settings.stream(),
+                        handed.get(i).getId(),
+                        types.get(i),
+                        cause.toString());
+            }
+        }
+        acknowledge(done);
+        after.forEach(ConsumerBatch::runQuietly);
     }
-  }
+
+    /**
+     * Not awaited: the {@code XACK} travels ahead of the next {@code XREADGROUP} on this connection,
+     * so a batch costs one round trip less, and the pushes need not wait for it. Should it fail (or
+     * the process die first), the entries are simply read again: the handler's dedupe makes that
+     * harmless.
+     */
+    private void acknowledge(List<String> done) {
+        if (done.isEmpty()) {
+            return;
+        }
+        int n = done.size();
+        pipelined
+                .xack(settings.stream(), settings.group(), done.toArray(String[]::new))
+                .whenComplete((acked, error) -> {
+                    if (error != null) {
+                        log.warn(
+                                "{}: acknowledging {} entries failed, they will be read again: {}",
+                                settings.stream(),
+                                n,
+                                error.toString());
+                    } else {
+                        consumed.increment(n);
+                    }
+                });
+    }
+
+    private static void runQuietly(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            log.warn("after-ack step failed: {}", e.toString());
+        }
+    }
 }

@@ -19,64 +19,62 @@ import org.slf4j.LoggerFactory;
  * decoded or failed too often are moved there with the reason, and an operator re-drives them.
  */
 public final class DeadLetters {
-  private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
+    private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
 
-  private final StreamConsumer.Settings settings;
-  private final RedisCommands<String, String> redis;
-  private final Counter deadLettered;
+    private final StreamConsumer.Settings settings;
+    private final RedisCommands<String, String> redis;
+    private final Counter deadLettered;
 
-  DeadLetters(StreamConsumer.Settings settings, RedisCommands<String, String> redis, MeterRegistry registry) {
-    this.settings = settings;
-    this.redis = redis;
-    this.deadLettered =
-        Counter.builder("parley.stream.dead_lettered")
-            .tag("stream", settings.stream())
-            .description("entries moved to the dead-letter stream")
-            .register(registry);
-  }
-
-  /** Appends the entry, with why and where from, to the dead-letter stream, then acknowledges it. */
-  void add(StreamMessage<String, String> entry, String reason) {
-    Map<String, String> fields = new LinkedHashMap<>();
-    if (entry.getBody() != null) {
-      fields.putAll(entry.getBody());
+    DeadLetters(StreamConsumer.Settings settings, RedisCommands<String, String> redis, MeterRegistry registry) {
+        this.settings = settings;
+        this.redis = redis;
+        this.deadLettered = Counter.builder("parley.stream.dead_lettered")
+                .tag("stream", settings.stream())
+                .description("entries moved to the dead-letter stream")
+                .register(registry);
     }
-    fields.put("dead_reason", reason);
-    fields.put("dead_entry_id", entry.getId());
-    fields.put("dead_stream", settings.stream());
-    fields.put("dead_group", settings.group());
-    fields.put("dead_at", Instant.now().toString());
-    redis.xadd(
-        settings.deadLetterStream(),
-        XAddArgs.Builder.maxlen(settings.deadLetterMaxLen()).approximateTrimming(),
-        fields);
-    redis.xack(settings.stream(), settings.group(), entry.getId());
-    deadLettered.increment();
-    log.warn(
-        "{}: entry {} dead-lettered to {}: {}",
-        settings.stream(),
-        entry.getId(),
-        settings.deadLetterStream(),
-        reason);
-  }
 
-  /**
-   * Re-drives dead letters: appends each original entry to its stream again, then deletes it.
-   *
-   * @return how many entries were re-driven
-   */
-  public static int redrive(RedisCommands<String, String> redis, String stream, int max) {
-    String dead = stream + ":dead";
-    List<StreamMessage<String, String>> entries =
-        redis.xrange(dead, Range.create("-", "+"), Limit.from(max));
-    for (StreamMessage<String, String> entry : entries) {
-      Map<String, String> original = new LinkedHashMap<>(entry.getBody());
-      original.keySet().removeIf(k -> k.startsWith("dead_"));
-      if (!original.isEmpty()) {
-        redis.xadd(stream, original);
-      }
-      redis.xdel(dead, entry.getId());
+    /** Appends the entry, with why and where from, to the dead-letter stream, then acknowledges it. */
+    void add(StreamMessage<String, String> entry, String reason) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        if (entry.getBody() != null) {
+            fields.putAll(entry.getBody());
+        }
+        fields.put("dead_reason", reason);
+        fields.put("dead_entry_id", entry.getId());
+        fields.put("dead_stream", settings.stream());
+        fields.put("dead_group", settings.group());
+        fields.put("dead_at", Instant.now().toString());
+        redis.xadd(
+                settings.deadLetterStream(),
+                XAddArgs.Builder.maxlen(settings.deadLetterMaxLen()).approximateTrimming(),
+                fields);
+        redis.xack(settings.stream(), settings.group(), entry.getId());
+        deadLettered.increment();
+        log.warn(
+                "{}: entry {} dead-lettered to {}: {}",
+                settings.stream(),
+                entry.getId(),
+                settings.deadLetterStream(),
+                reason);
     }
-    return entries.size();
-  }
+
+    /**
+     * Re-drives dead letters: appends each original entry to its stream again, then deletes it.
+     *
+     * @return how many entries were re-driven
+     */
+    public static int redrive(RedisCommands<String, String> redis, String stream, int max) {
+        String dead = stream + ":dead";
+        List<StreamMessage<String, String>> entries = redis.xrange(dead, Range.create("-", "+"), Limit.from(max));
+        for (StreamMessage<String, String> entry : entries) {
+            Map<String, String> original = new LinkedHashMap<>(entry.getBody());
+            original.keySet().removeIf(k -> k.startsWith("dead_"));
+            if (!original.isEmpty()) {
+                redis.xadd(stream, original);
+            }
+            redis.xdel(dead, entry.getId());
+        }
+        return entries.size();
+    }
 }

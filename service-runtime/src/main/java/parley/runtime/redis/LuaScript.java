@@ -2,85 +2,87 @@ package parley.runtime.redis;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * A Lua script run atomically in one round trip: {@code EVALSHA}, falling back to {@code EVAL}
  * when the server does not know it yet (after a restart or {@code SCRIPT FLUSH}).
  */
 public final class LuaScript {
-  private final String source;
-  private final String sha;
+    private final String source;
+    private final String sha;
 
-  public LuaScript(String source) {
-    this.source = source;
-    this.sha = sha1(source);
-  }
-
-  /** Loads {@code name} from the classpath next to {@code owner}. */
-  public static LuaScript fromResource(Class<?> owner, String name) {
-    try (InputStream in = owner.getResourceAsStream(name)) {
-      if (in == null) {
-        throw new IllegalStateException("missing script resource " + name);
-      }
-      return new LuaScript(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    public LuaScript(String source) {
+        this.source = source;
+        this.sha = sha1(source);
     }
-  }
 
-  public <T> T run(RedisCommands<String, String> redis, ScriptOutputType type, List<String> keys, List<String> args) {
-    String[] k = keys.toArray(String[]::new);
-    String[] a = args.toArray(String[]::new);
-    try {
-      return redis.evalsha(sha, type, k, a);
-    } catch (RedisNoScriptException e) {
-      return redis.eval(source, type, k, a);
+    /** Loads {@code name} from the classpath next to {@code owner}. */
+    public static LuaScript fromResource(Class<?> owner, String name) {
+        try (InputStream in = owner.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing script resource " + name);
+            }
+            return new LuaScript(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
-  }
 
-
-  /** The same, without waiting: commands issued back to back this way travel pipelined. */
-  public <T> java.util.concurrent.CompletableFuture<T> runAsync(
-      io.lettuce.core.api.async.RedisAsyncCommands<String, String> redis, ScriptOutputType type, List<String> keys, List<String> args) {
-    String[] k = keys.toArray(String[]::new);
-    String[] a = args.toArray(String[]::new);
-    return redis.<T>evalsha(sha, type, k, a)
-        .toCompletableFuture()
-        .exceptionallyCompose(
-            e -> {
-              Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-              if (!(cause instanceof RedisNoScriptException)) {
-                return java.util.concurrent.CompletableFuture.failedFuture(cause);
-              }
-              java.util.concurrent.CompletableFuture<T> retry = redis.<T>eval(source, type, k, a).toCompletableFuture();
-              // on a connection that flushes per batch, nobody else would send this one
-              redis.getStatefulConnection().flushCommands();
-              return retry;
-            });
-  }
-
-  /** Flattens stream fields to the ARGV tail the scripts expect: count, then name/value pairs. */
-  public static void appendFields(List<String> args, Map<String, String> fields) {
-    args.add(Integer.toString(fields.size() * 2));
-    fields.forEach((k, v) -> {
-      args.add(k);
-      args.add(v);
-    });
-  }
-
-  private static String sha1(String text) {
-    try {
-      byte[] digest = java.security.MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
-      return java.util.HexFormat.of().formatHex(digest);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+    public <T> T run(RedisCommands<String, String> redis, ScriptOutputType type, List<String> keys, List<String> args) {
+        String[] k = keys.toArray(String[]::new);
+        String[] a = args.toArray(String[]::new);
+        try {
+            return redis.evalsha(sha, type, k, a);
+        } catch (RedisNoScriptException e) {
+            return redis.eval(source, type, k, a);
+        }
     }
-  }
+
+    /** The same, without waiting: commands issued back to back this way travel pipelined. */
+    public <T> CompletableFuture<T> runAsync(
+            RedisAsyncCommands<String, String> redis, ScriptOutputType type, List<String> keys, List<String> args) {
+        String[] k = keys.toArray(String[]::new);
+        String[] a = args.toArray(String[]::new);
+        return redis.<T>evalsha(sha, type, k, a).toCompletableFuture().exceptionallyCompose(e -> {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (!(cause instanceof RedisNoScriptException)) {
+                return CompletableFuture.failedFuture(cause);
+            }
+            CompletableFuture<T> retry = redis.<T>eval(source, type, k, a).toCompletableFuture();
+            // on a connection that flushes per batch, nobody else would send this one
+            redis.getStatefulConnection().flushCommands();
+            return retry;
+        });
+    }
+
+    /** Flattens stream fields to the ARGV tail the scripts expect: count, then name/value pairs. */
+    public static void appendFields(List<String> args, Map<String, String> fields) {
+        args.add(Integer.toString(fields.size() * 2));
+        fields.forEach((k, v) -> {
+            args.add(k);
+            args.add(v);
+        });
+    }
+
+    private static String sha1(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

@@ -40,223 +40,222 @@ import parley.events.DomainEvent;
  * </ul>
  */
 public final class StreamConsumer implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(StreamConsumer.class);
-  private static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
-  private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    private static final Logger log = LoggerFactory.getLogger(StreamConsumer.class);
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
-  /**
-   * Handles one decoded event without blocking: every entry of a batch is handed over first and
-   * awaited after, so their Redis calls travel pipelined. A failed stage (or a throw) leaves the
-   * entry pending, to be retried later.
-   */
-  @FunctionalInterface
-  public interface EventHandler {
     /**
-     * @return completes with work to run once the entry is acknowledged (e.g. a push), or null
+     * Handles one decoded event without blocking: every entry of a batch is handed over first and
+     * awaited after, so their Redis calls travel pipelined. A failed stage (or a throw) leaves the
+     * entry pending, to be retried later.
      */
-    CompletionStage<Runnable> handle(String entryId, DomainEvent event);
+    @FunctionalInterface
+    public interface EventHandler {
+        /**
+         * @return completes with work to run once the entry is acknowledged (e.g. a push), or null
+         */
+        CompletionStage<Runnable> handle(String entryId, DomainEvent event);
 
-    /** Every entry of a batch was handed over: send what was queued for it (one write). */
-    default void endOfBatch() {}
-  }
-
-  /** How a consumer reads. */
-  public record Settings(
-      String stream,
-      String group,
-      String consumer,
-      int batchSize,
-      Duration block,
-      Duration claimIdle,
-      Duration forgetIdle,
-      int maxDeliveries,
-      long deadLetterMaxLen) {
-
-    public String deadLetterStream() {
-      return stream + ":dead";
+        /** Every entry of a batch was handed over: send what was queued for it (one write). */
+        default void endOfBatch() {}
     }
-  }
 
-  private final Settings settings;
-  private final RedisCommands<String, String> redis;
-  private final ConsumerGroup group;
-  private final ConsumerBatch batch;
-  private final PendingEntries pending;
-  private final ScheduledExecutorService watchdog;
-  private final Counter restarts;
-  private volatile Thread thread;
-  private volatile long lastProgress = System.nanoTime();
-  private volatile boolean running = true;
-  private volatile Instant lastClaim = Instant.EPOCH;
+    /** How a consumer reads. */
+    public record Settings(
+            String stream,
+            String group,
+            String consumer,
+            int batchSize,
+            Duration block,
+            Duration claimIdle,
+            Duration forgetIdle,
+            int maxDeliveries,
+            long deadLetterMaxLen) {
 
-  /**
-   * @param blocking a dedicated connection, used only by this consumer (it blocks); its owner closes
-   *     it
-   * @param shared the service's shared connection, for metrics gauges
-   */
-  public StreamConsumer(
-      Settings settings,
-      StatefulRedisConnection<String, String> blocking,
-      StatefulRedisConnection<String, String> shared,
-      EventHandler handler,
-      MeterRegistry registry) {
-    this.settings = settings;
-    this.redis = blocking.sync();
-    this.group = new ConsumerGroup(settings, redis);
-    DeadLetters deadLetters = new DeadLetters(settings, redis, registry);
-    this.batch = new ConsumerBatch(settings, blocking.async(), handler, deadLetters, registry);
-    this.pending = new PendingEntries(settings, redis, batch, deadLetters, this::progress, () -> running);
-    String s = settings.stream();
-    Gauge.builder("parley.stream.lag", () -> group.info(shared, "lag"))
-        .tag("stream", s)
-        .description("entries not yet delivered to the group")
-        .register(registry);
-    Gauge.builder("parley.stream.pending", () -> group.info(shared, "pending"))
-        .tag("stream", s)
-        .description("entries delivered but not acknowledged")
-        .register(registry);
-    this.restarts =
-        Counter.builder("parley.stream.consumer_restarts")
-            .tag("stream", s)
-            .description("consumer threads restarted or interrupted by the watchdog (dead or stuck)")
-            .register(registry);
-    this.thread = newThread();
-    this.watchdog =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> Thread.ofPlatform().daemon(true).name("consumer-watchdog-" + s).unstarted(r));
-  }
-
-  public StreamConsumer start() {
-    progress();
-    thread.start();
-    watchdog.scheduleWithFixedDelay(this::watch, 5, 5, TimeUnit.SECONDS);
-    return this;
-  }
-
-  /**
-   * The loop: every step (creating the group, re-reading own pending entries, reading, reclaiming)
-   * fails into the same retry with backoff, so no error ends the thread. A missing group (NOGROUP)
-   * takes that path too, and the next round creates the group again and re-reads own pending
-   * entries. A watchdog restarts the thread if it dies anyway, and interrupts it when it stops
-   * making progress.
-   */
-  @SuppressWarnings("unchecked") // lettuce's xreadgroup takes StreamOffset<K>... (generic varargs)
-  private void run() {
-    Duration backoff = FIRST_BACKOFF;
-    boolean groupReady = false;
-    boolean ownPendingDone = false;
-    while (running) {
-      progress();
-      try {
-        // Redis may still be starting (or loading its data set): keep trying, the service stays up
-        if (!groupReady) {
-          group.ensure();
-          groupReady = true;
+        public String deadLetterStream() {
+            return stream + ":dead";
         }
-        if (!ownPendingDone) {
-          pending.processOwn();
-          ownPendingDone = true;
+    }
+
+    private final Settings settings;
+    private final RedisCommands<String, String> redis;
+    private final ConsumerGroup group;
+    private final ConsumerBatch batch;
+    private final PendingEntries pending;
+    private final ScheduledExecutorService watchdog;
+    private final Counter restarts;
+    private volatile Thread thread;
+    private volatile long lastProgress = System.nanoTime();
+    private volatile boolean running = true;
+    private volatile Instant lastClaim = Instant.EPOCH;
+
+    /**
+     * @param blocking a dedicated connection, used only by this consumer (it blocks); its owner closes
+     *     it
+     * @param shared the service's shared connection, for metrics gauges
+     */
+    public StreamConsumer(
+            Settings settings,
+            StatefulRedisConnection<String, String> blocking,
+            StatefulRedisConnection<String, String> shared,
+            EventHandler handler,
+            MeterRegistry registry) {
+        this.settings = settings;
+        this.redis = blocking.sync();
+        this.group = new ConsumerGroup(settings, redis);
+        DeadLetters deadLetters = new DeadLetters(settings, redis, registry);
+        this.batch = new ConsumerBatch(settings, blocking.async(), handler, deadLetters, registry);
+        this.pending = new PendingEntries(settings, redis, batch, deadLetters, this::progress, () -> running);
+        String s = settings.stream();
+        Gauge.builder("parley.stream.lag", () -> group.info(shared, "lag"))
+                .tag("stream", s)
+                .description("entries not yet delivered to the group")
+                .register(registry);
+        Gauge.builder("parley.stream.pending", () -> group.info(shared, "pending"))
+                .tag("stream", s)
+                .description("entries delivered but not acknowledged")
+                .register(registry);
+        this.restarts = Counter.builder("parley.stream.consumer_restarts")
+                .tag("stream", s)
+                .description("consumer threads restarted or interrupted by the watchdog (dead or stuck)")
+                .register(registry);
+        this.thread = newThread();
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(r ->
+                Thread.ofPlatform().daemon(true).name("consumer-watchdog-" + s).unstarted(r));
+    }
+
+    public StreamConsumer start() {
+        progress();
+        thread.start();
+        watchdog.scheduleWithFixedDelay(this::watch, 5, 5, TimeUnit.SECONDS);
+        return this;
+    }
+
+    /**
+     * The loop: every step (creating the group, re-reading own pending entries, reading, reclaiming)
+     * fails into the same retry with backoff, so no error ends the thread. A missing group (NOGROUP)
+     * takes that path too, and the next round creates the group again and re-reads own pending
+     * entries. A watchdog restarts the thread if it dies anyway, and interrupts it when it stops
+     * making progress.
+     */
+    @SuppressWarnings("unchecked") // lettuce's xreadgroup takes StreamOffset<K>... (generic varargs)
+    private void run() {
+        Duration backoff = FIRST_BACKOFF;
+        boolean groupReady = false;
+        boolean ownPendingDone = false;
+        while (running) {
+            progress();
+            try {
+                // Redis may still be starting (or loading its data set): keep trying, the service stays up
+                if (!groupReady) {
+                    group.ensure();
+                    groupReady = true;
+                }
+                if (!ownPendingDone) {
+                    pending.processOwn();
+                    ownPendingDone = true;
+                }
+                if (Instant.now().isAfter(lastClaim.plus(settings.claimIdle().dividedBy(2)))) {
+                    lastClaim = Instant.now();
+                    pending.reclaim();
+                    group.forgetGoneConsumers();
+                }
+                List<StreamMessage<String, String>> entries = redis.xreadgroup(
+                        Consumer.from(settings.group(), settings.consumer()),
+                        XReadArgs.Builder.count(settings.batchSize()).block(settings.block()),
+                        StreamOffset.lastConsumed(settings.stream()));
+                batch.process(entries);
+                backoff = FIRST_BACKOFF;
+            } catch (RuntimeException e) {
+                if (ConsumerGroup.isMissing(e)) {
+                    log.warn("{}: group {} missing, creating it again", settings.stream(), settings.group());
+                    groupReady = false;
+                    ownPendingDone = false;
+                }
+                backoff = pause(backoff, e);
+            }
         }
-        if (Instant.now().isAfter(lastClaim.plus(settings.claimIdle().dividedBy(2)))) {
-          lastClaim = Instant.now();
-          pending.reclaim();
-          group.forgetGoneConsumers();
+    }
+
+    private void progress() {
+        lastProgress = System.nanoTime();
+    }
+
+    /** Waits before the next attempt; an interrupt from the watchdog only cuts the wait short. */
+    private Duration pause(Duration backoff, RuntimeException e) {
+        if (!running) {
+            return backoff;
         }
-        List<StreamMessage<String, String>> entries =
-            redis.xreadgroup(
-                Consumer.from(settings.group(), settings.consumer()),
-                XReadArgs.Builder.count(settings.batchSize()).block(settings.block()),
-                StreamOffset.lastConsumed(settings.stream()));
-        batch.process(entries);
-        backoff = FIRST_BACKOFF;
-      } catch (RuntimeException e) {
-        if (ConsumerGroup.isMissing(e)) {
-          log.warn("{}: group {} missing, creating it again", settings.stream(), settings.group());
-          groupReady = false;
-          ownPendingDone = false;
+        log.warn("{}: reading failed ({}), retrying in {} ms", settings.stream(), e.toString(), backoff.toMillis());
+        try {
+            Thread.sleep(backoff.toMillis());
+        } catch (InterruptedException ie) {
+            // close() sets running first; otherwise the watchdog woke a stuck read: go on
         }
-        backoff = pause(backoff, e);
-      }
+        Duration next = backoff.multipliedBy(2);
+        return next.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : next;
     }
-  }
 
-  private void progress() {
-    lastProgress = System.nanoTime();
-  }
-
-  /** Waits before the next attempt; an interrupt from the watchdog only cuts the wait short. */
-  private Duration pause(Duration backoff, RuntimeException e) {
-    if (!running) {
-      return backoff;
+    /**
+     * Whether the consumer is working: its thread is alive and went round its loop lately (a read
+     * blocks at most {@code block}; a batch waits at most the handler timeout).
+     */
+    public boolean healthy() {
+        return running && thread.isAlive() && !stuck();
     }
-    log.warn(
-        "{}: reading failed ({}), retrying in {} ms", settings.stream(), e.toString(), backoff.toMillis());
-    try {
-      Thread.sleep(backoff.toMillis());
-    } catch (InterruptedException ie) {
-      // close() sets running first; otherwise the watchdog woke a stuck read: go on
+
+    private boolean stuck() {
+        return System.nanoTime() - lastProgress > stuckAfter().toNanos();
     }
-    Duration next = backoff.multipliedBy(2);
-    return next.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : next;
-  }
 
-  /**
-   * Whether the consumer is working: its thread is alive and went round its loop lately (a read
-   * blocks at most {@code block}; a batch waits at most the handler timeout).
-   */
-  public boolean healthy() {
-    return running && thread.isAlive() && !stuck();
-  }
-
-  private boolean stuck() {
-    return System.nanoTime() - lastProgress > stuckAfter().toNanos();
-  }
-
-  private Duration stuckAfter() {
-    return settings.block().plus(ConsumerBatch.HANDLER_TIMEOUT).plusSeconds(30);
-  }
-
-  /** Restarts a dead consumer thread; interrupts one that stopped making progress. */
-  private void watch() {
-    if (!running) {
-      return;
+    private Duration stuckAfter() {
+        return settings.block().plus(ConsumerBatch.HANDLER_TIMEOUT).plusSeconds(30);
     }
-    if (!thread.isAlive()) {
-      restarts.increment();
-      log.error("{}: the consumer thread died; starting it again", settings.stream());
-      progress();
-      thread = newThread();
-      thread.start();
-    } else if (stuck()) {
-      restarts.increment();
-      log.error(
-          "{}: the consumer made no progress for {} s; interrupting it",
-          settings.stream(),
-          stuckAfter().toSeconds());
-      thread.interrupt();
-    }
-  }
 
-  private Thread newThread() {
-    return Thread.ofPlatform().name("consumer-" + settings.stream()).daemon(true).unstarted(this::run);
-  }
+    /** Restarts a dead consumer thread; interrupts one that stopped making progress. */
+    private void watch() {
+        if (!running) {
+            return;
+        }
+        if (!thread.isAlive()) {
+            restarts.increment();
+            log.error("{}: the consumer thread died; starting it again", settings.stream());
+            progress();
+            thread = newThread();
+            thread.start();
+        } else if (stuck()) {
+            restarts.increment();
+            log.error(
+                    "{}: the consumer made no progress for {} s; interrupting it",
+                    settings.stream(),
+                    stuckAfter().toSeconds());
+            thread.interrupt();
+        }
+    }
 
-  /**
-   * Stops the loop and waits up to one block interval plus 5 s for it to end its current read and
-   * batch. A batch still running then (its handlers may take up to 10 s) is not waited for: the
-   * process goes on stopping, and whatever it had not acknowledged stays pending and is retried.
-   */
-  @Override
-  public void close() {
-    running = false;
-    watchdog.shutdownNow();
-    try {
-      thread.join(settings.block().plusSeconds(5).toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    private Thread newThread() {
+        return Thread.ofPlatform()
+                .name("consumer-" + settings.stream())
+                .daemon(true)
+                .unstarted(this::run);
     }
-    if (thread.isAlive()) {
-      log.warn("{}: consumer did not stop in time", settings.stream());
+
+    /**
+     * Stops the loop and waits up to one block interval plus 5 s for it to end its current read and
+     * batch. A batch still running then (its handlers may take up to 10 s) is not waited for: the
+     * process goes on stopping, and whatever it had not acknowledged stays pending and is retried.
+     */
+    @Override
+    public void close() {
+        running = false;
+        watchdog.shutdownNow();
+        try {
+            thread.join(settings.block().plusSeconds(5).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            log.warn("{}: consumer did not stop in time", settings.stream());
+        }
     }
-  }
 }

@@ -27,82 +27,95 @@ import parley.user.v1.UserServiceGrpc;
 
 /** A real server on a free port: which thread runs a call, and what happens when the pool is full. */
 class BlockingCallsInterceptorTest {
-  private final AtomicReference<String> checkThread = new AtomicReference<>();
-  private final AtomicReference<String> getThread = new AtomicReference<>();
-  private final CountDownLatch release = new CountDownLatch(1);
-  private final CountDownLatch blocked = new CountDownLatch(1);
-  private GrpcServerRunner server;
-  private ManagedChannel channel;
+    private final AtomicReference<String> checkThread = new AtomicReference<>();
+    private final AtomicReference<String> getThread = new AtomicReference<>();
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final CountDownLatch blocked = new CountDownLatch(1);
+    private GrpcServerRunner server;
+    private ManagedChannel channel;
 
-  private final class Service extends UserServiceGrpc.UserServiceImplBase {
-    @Override
-    public void checkUserExists(CheckUserExistsRequest r, StreamObserver<CheckUserExistsResponse> response) {
-      checkThread.set(Thread.currentThread().getName());
-      response.onNext(CheckUserExistsResponse.newBuilder().setExists(true).build());
-      response.onCompleted();
-    }
-
-    @Override
-    public void getUser(GetUserRequest r, StreamObserver<User> response) {
-      getThread.set(Thread.currentThread().getName());
-      if (r.getEmail().startsWith("block")) {
-        blocked.countDown();
-        try {
-          release.await(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
+    private final class Service extends UserServiceGrpc.UserServiceImplBase {
+        @Override
+        public void checkUserExists(CheckUserExistsRequest r, StreamObserver<CheckUserExistsResponse> response) {
+            checkThread.set(Thread.currentThread().getName());
+            response.onNext(CheckUserExistsResponse.newBuilder().setExists(true).build());
+            response.onCompleted();
         }
-      }
-      response.onNext(User.newBuilder().setEmail(r.getEmail()).build());
-      response.onCompleted();
+
+        @Override
+        public void getUser(GetUserRequest r, StreamObserver<User> response) {
+            getThread.set(Thread.currentThread().getName());
+            if (r.getEmail().startsWith("block")) {
+                blocked.countDown();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            response.onNext(User.newBuilder().setEmail(r.getEmail()).build());
+            response.onCompleted();
+        }
     }
-  }
 
-  @BeforeEach
-  void start() {
-    TokenService tokens = new TokenService("0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8));
-    server =
-        GrpcServerRunner.onPort(
-                0, new AuthInterceptor(tokens, m -> Access.PUBLIC), List.of(new Service()),
-                UserServiceGrpc.getCheckUserExistsMethod().getFullMethodName()::equals, 1, 1)
-            .start();
-    channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
-  }
+    @BeforeEach
+    void start() {
+        TokenService tokens = new TokenService("0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8));
+        server = GrpcServerRunner.onPort(
+                        0,
+                        new AuthInterceptor(tokens, m -> Access.PUBLIC),
+                        List.of(new Service()),
+                        UserServiceGrpc.getCheckUserExistsMethod().getFullMethodName()::equals,
+                        1,
+                        1)
+                .start();
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port())
+                .usePlaintext()
+                .build();
+    }
 
-  @AfterEach
-  void stop() {
-    release.countDown();
-    channel.shutdownNow();
-    server.close();
-  }
+    @AfterEach
+    void stop() {
+        release.countDown();
+        channel.shutdownNow();
+        server.close();
+    }
 
-  @Test
-  void aNonBlockingMethodRunsOnTheEventLoopAndTheOthersOnThePool() {
-    var stub = UserServiceGrpc.newBlockingStub(channel);
-    stub.checkUserExists(CheckUserExistsRequest.newBuilder().setEmail("a@x.io").build());
-    stub.getUser(GetUserRequest.newBuilder().setEmail("a@x.io").build());
-    assertThat(checkThread.get()).startsWith("grpc-default-worker");
-    assertThat(getThread.get()).startsWith("grpc-blocking-");
-  }
+    @Test
+    void aNonBlockingMethodRunsOnTheEventLoopAndTheOthersOnThePool() {
+        var stub = UserServiceGrpc.newBlockingStub(channel);
+        stub.checkUserExists(
+                CheckUserExistsRequest.newBuilder().setEmail("a@x.io").build());
+        stub.getUser(GetUserRequest.newBuilder().setEmail("a@x.io").build());
+        assertThat(checkThread.get()).startsWith("grpc-default-worker");
+        assertThat(getThread.get()).startsWith("grpc-blocking-");
+    }
 
-  @Test
-  void aFullPoolRefusesNewCallsButStillServesTheNonBlockingOnes() throws Exception {
-    var async = UserServiceGrpc.newFutureStub(channel);
-    var first = async.getUser(GetUserRequest.newBuilder().setEmail("block1@x.io").build()); // holds the one thread
-    assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
-    var second = async.getUser(GetUserRequest.newBuilder().setEmail("b@x.io").build()); // the one queue place
-    await().atMost(Duration.ofSeconds(10)).until(() -> server.offload().queued() == 1);
+    @Test
+    void aFullPoolRefusesNewCallsButStillServesTheNonBlockingOnes() throws Exception {
+        var async = UserServiceGrpc.newFutureStub(channel);
+        var first = async.getUser(
+                GetUserRequest.newBuilder().setEmail("block1@x.io").build()); // holds the one thread
+        assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
+        var second =
+                async.getUser(GetUserRequest.newBuilder().setEmail("b@x.io").build()); // the one queue place
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.offload().queued() == 1);
 
-    var stub = UserServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
-    assertThatThrownBy(() -> stub.getUser(GetUserRequest.newBuilder().setEmail("c@x.io").build()))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
-          assertThat(e.getStatus().getDescription()).contains("retry later");
-        });
-    assertThat(stub.checkUserExists(CheckUserExistsRequest.newBuilder().setEmail("a@x.io").build()).getExists()).isTrue();
+        var stub = UserServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+        assertThatThrownBy(() -> stub.getUser(
+                        GetUserRequest.newBuilder().setEmail("c@x.io").build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+                    assertThat(e.getStatus().getDescription()).contains("retry later");
+                });
+        assertThat(stub.checkUserExists(CheckUserExistsRequest.newBuilder()
+                                .setEmail("a@x.io")
+                                .build())
+                        .getExists())
+                .isTrue();
 
-    release.countDown();
-    assertThat(first.get(10, TimeUnit.SECONDS).getEmail()).isEqualTo("block1@x.io");
-    assertThat(second.get(10, TimeUnit.SECONDS).getEmail()).isEqualTo("b@x.io");
-  }
+        release.countDown();
+        assertThat(first.get(10, TimeUnit.SECONDS).getEmail()).isEqualTo("block1@x.io");
+        assertThat(second.get(10, TimeUnit.SECONDS).getEmail()).isEqualTo("b@x.io");
+    }
 }

@@ -17,59 +17,76 @@ import parley.runtime.error.ServiceException;
 
 class HttpHostTest {
 
-  @Test
-  void stoppingLetsAnInFlightRequestFinish() throws Exception {
-    CountDownLatch inHandler = new CountDownLatch(1);
-    HttpHost host =
-        new HttpHost(
-            0,
-            routes -> routes.get("/slow", ctx -> {
-              inHandler.countDown();
-              Thread.sleep(800);
-              ctx.result("done");
-            }),
-            List.of(),
-            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-            cfg -> {})
-            .start();
-    CompletableFuture<HttpResponse<String>> slow =
-        HttpClient.newHttpClient().sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + host.port() + "/slow")).build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(inHandler.await(5, TimeUnit.SECONDS)).isTrue();
+    @Test
+    void stoppingLetsAnInFlightRequestFinish() throws Exception {
+        CountDownLatch inHandler = new CountDownLatch(1);
+        HttpHost host = new HttpHost(
+                        0,
+                        routes -> routes.get("/slow", ctx -> {
+                            inHandler.countDown();
+                            Thread.sleep(800);
+                            ctx.result("done");
+                        }),
+                        List.of(),
+                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                        cfg -> {})
+                .start();
+        CompletableFuture<HttpResponse<String>> slow = HttpClient.newHttpClient()
+                .sendAsync(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + host.port() + "/slow"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(inHandler.await(5, TimeUnit.SECONDS)).isTrue();
 
-    host.close();
+        host.close();
 
-    HttpResponse<String> r = slow.get(5, TimeUnit.SECONDS);
-    assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(r.body()).isEqualTo("done");
-  }
-
-  @Test
-  void errorsAreJsonWithACodeAndNoStackTrace() throws Exception {
-    HttpHost host =
-        new HttpHost(
-            0,
-            routes -> {
-              routes.get("/bad", ctx -> { throw ServiceException.invalid("bad thing"); });
-              routes.get("/boom", ctx -> { throw new IllegalStateException("secret internals"); });
-            },
-            List.of(new ReadinessCheck("never", () -> false)),
-            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-            cfg -> {})
-            .start();
-    try {
-      HttpClient http = HttpClient.newHttpClient();
-      HttpResponse<String> bad = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + host.port() + "/bad")).build(), HttpResponse.BodyHandlers.ofString());
-      HttpResponse<String> boom = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + host.port() + "/boom")).build(), HttpResponse.BodyHandlers.ofString());
-      HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + host.port() + "/ready")).build(), HttpResponse.BodyHandlers.ofString());
-
-      assertThat(bad.statusCode()).isEqualTo(400);
-      assertThat(bad.body()).contains("\"error\":\"INVALID_ARGUMENT\"").contains("bad thing");
-      assertThat(boom.statusCode()).isEqualTo(500);
-      assertThat(boom.body()).contains("INTERNAL").doesNotContain("secret internals").doesNotContain("at parley");
-      assertThat(ready.statusCode()).isEqualTo(503);
-      assertThat(ready.body()).contains("\"never\":\"down\"");
-    } finally {
-      host.close();
+        HttpResponse<String> r = slow.get(5, TimeUnit.SECONDS);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("done");
     }
-  }
+
+    @Test
+    void errorsAreJsonWithACodeAndNoStackTrace() throws Exception {
+        HttpHost host = new HttpHost(
+                        0,
+                        routes -> {
+                            routes.get("/bad", ctx -> {
+                                throw ServiceException.invalid("bad thing");
+                            });
+                            routes.get("/boom", ctx -> {
+                                throw new IllegalStateException("secret internals");
+                            });
+                        },
+                        List.of(new ReadinessCheck("never", () -> false)),
+                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                        cfg -> {})
+                .start();
+        try {
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> bad = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + host.port() + "/bad"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> boom = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + host.port() + "/boom"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> ready = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + host.port() + "/ready"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertThat(bad.statusCode()).isEqualTo(400);
+            assertThat(bad.body()).contains("\"error\":\"INVALID_ARGUMENT\"").contains("bad thing");
+            assertThat(boom.statusCode()).isEqualTo(500);
+            assertThat(boom.body())
+                    .contains("INTERNAL")
+                    .doesNotContain("secret internals")
+                    .doesNotContain("at parley");
+            assertThat(ready.statusCode()).isEqualTo(503);
+            assertThat(ready.body()).contains("\"never\":\"down\"");
+        } finally {
+            host.close();
+        }
+    }
 }

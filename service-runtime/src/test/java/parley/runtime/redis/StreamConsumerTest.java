@@ -23,279 +23,355 @@ import parley.testkit.TestRedis;
 
 @ExtendWith(RedisExtension.class)
 class StreamConsumerTest {
-  private static final String STREAM = "events:messages";
-  private final TestRedis redis;
-  private RedisConnections connections;
-  private RedisCommands<String, String> cmd;
-  private StreamConsumer consumer;
+    private static final String STREAM = "events:messages";
+    private final TestRedis redis;
+    private RedisConnections connections;
+    private RedisCommands<String, String> cmd;
+    private StreamConsumer consumer;
 
-  StreamConsumerTest(TestRedis redis) {
-    this.redis = redis;
-  }
-
-  @BeforeEach
-  void connect() {
-    connections = new RedisConnections();
-    cmd = connections.connect(redis.url(1)).sync();
-  }
-
-  @AfterEach
-  void close() {
-    if (consumer != null) {
-      consumer.close();
+    StreamConsumerTest(TestRedis redis) {
+        this.redis = redis;
     }
-    connections.close();
-  }
 
-  private StreamConsumer start(String name, Duration claimIdle, StreamConsumer.EventHandler handler) {
-    return start(name, claimIdle, Duration.ofHours(1), handler);
-  }
-
-  private StreamConsumer start(String name, Duration claimIdle, Duration forgetIdle, StreamConsumer.EventHandler handler) {
-    StatefulRedisConnection<String, String> shared = connections.connect(redis.url(1));
-    StreamConsumer c =
-        new StreamConsumer(
-            new StreamConsumer.Settings(STREAM, "notification-svc", name, 10, Duration.ofMillis(100), claimIdle, forgetIdle, 3, 1000),
-            connections.connectBlocking(redis.url(1), Duration.ofMillis(100)),
-            shared,
-            handler,
-            new SimpleMeterRegistry());
-    return c.start();
-  }
-
-  private static java.util.concurrent.CompletionStage<Runnable> done(Runnable then) {
-    return java.util.concurrent.CompletableFuture.completedFuture(then);
-  }
-
-  private String append(long messageId) {
-    return cmd.xadd(STREAM, EventCodec.encode(new MessageSent(EventCodec.newEventId(), Instant.now(), messageId, "a@x.io", "b@x.io", "hi")));
-  }
-
-  @Test
-  @SuppressWarnings("unchecked")
-  void aConsumerGoneForGoodIsRemovedFromTheGroupOnceItHoldsNothing() {
-    append(1);
-    cmd.xgroupCreate(io.lettuce.core.XReadArgs.StreamOffset.from(STREAM, "0-0"), "notification-svc", io.lettuce.core.XGroupCreateArgs.Builder.mkstream(true));
-    // an instance that read the entry and vanished (a container recreated under a new name)
-    cmd.xreadgroup(io.lettuce.core.Consumer.from("notification-svc", "gone"), io.lettuce.core.XReadArgs.StreamOffset.lastConsumed(STREAM));
-    List<Long> seen = new CopyOnWriteArrayList<>();
-
-    consumer = start("live", Duration.ofMillis(300), Duration.ofMillis(600), (id, e) -> { seen.add(((MessageSent) e).messageId()); return done(null); });
-
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-      assertThat(seen).containsExactly(1L); // its entry was reclaimed first
-      assertThat(cmd.xinfoConsumers(STREAM, "notification-svc")).hasSize(1).first().asString().contains("live");
-    });
-  }
-
-  @Test
-  void createsStreamAndGroupAndHandlesEveryEntryInOrderThenAcks() {
-    List<Long> seen = new CopyOnWriteArrayList<>();
-    consumer = start("c1", Duration.ofSeconds(30), (id, e) -> { seen.add(((MessageSent) e).messageId()); return done(null); });
-    append(1);
-    append(2);
-    append(3);
-
-    await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 3);
-    assertThat(seen).containsExactly(1L, 2L, 3L);
-    await().untilAsserted(() -> assertThat(cmd.xpending(STREAM, "notification-svc").getCount()).isZero());
-  }
-
-  @Test
-  void aNewGroupStartsFromTheBeginningOfTheRetainedStream() {
-    append(1);
-    append(2);
-    List<Long> seen = new CopyOnWriteArrayList<>();
-    consumer = start("c1", Duration.ofSeconds(30), (id, e) -> { seen.add(((MessageSent) e).messageId()); return done(null); });
-
-    await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 2);
-  }
-
-  @Test
-  void anUndecodableEntryGoesToTheDeadLetterStreamAndProcessingGoesOn() {
-    List<Long> seen = new CopyOnWriteArrayList<>();
-    consumer = start("c1", Duration.ofSeconds(30), (id, e) -> { seen.add(((MessageSent) e).messageId()); return done(null); });
-    String poison = cmd.xadd(STREAM, Map.of("type", "Garbage", "v", "1"));
-    append(7);
-
-    await().atMost(Duration.ofSeconds(5)).until(() -> seen.contains(7L));
-    var dead = cmd.xrange(STREAM + ":dead", io.lettuce.core.Range.create("-", "+"));
-    assertThat(dead).hasSize(1);
-    assertThat(dead.get(0).getBody()).containsEntry("dead_entry_id", poison);
-    assertThat(dead.get(0).getBody().get("dead_reason")).contains("unknown event type 'Garbage'");
-    assertThat(cmd.xpending(STREAM, "notification-svc").getCount()).isZero();
-  }
-
-  @Test
-  void aFailingEntryIsRetriedAfterItIdlesThenDeadLetteredAfterMaxDeliveries() {
-    AtomicInteger attempts = new AtomicInteger();
-    consumer = start("c1", Duration.ofMillis(200), (id, e) -> { attempts.incrementAndGet(); throw new IllegalStateException("boom"); });
-    append(1);
-
-    await().atMost(Duration.ofSeconds(10)).until(() -> cmd.xlen(STREAM + ":dead") == 1);
-    assertThat(attempts.get()).isEqualTo(3);
-    assertThat(cmd.xpending(STREAM, "notification-svc").getCount()).isZero();
-  }
-
-  @Test
-  void aFailedAsyncStageLeavesItsEntryPendingWhileTheRestOfTheBatchIsAcked() {
-    List<Long> seen = new CopyOnWriteArrayList<>();
-    consumer = start("c1", Duration.ofSeconds(60), (id, e) -> {
-      long m = ((MessageSent) e).messageId();
-      if (m == 2) {
-        return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("redis said no"));
-      }
-      seen.add(m);
-      return done(null);
-    });
-    append(1);
-    String failing = append(2);
-    append(3);
-
-    await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 2);
-    await().untilAsserted(() -> {
-      var pending = cmd.xpending(STREAM, io.lettuce.core.Consumer.from("notification-svc", "c1"), io.lettuce.core.Range.create("-", "+"), io.lettuce.core.Limit.from(10));
-      assertThat(pending).extracting(p -> p.getId()).containsExactly(failing);
-    });
-  }
-
-  @Test
-  @SuppressWarnings("unchecked")
-  void entriesLeftPendingByACrashedConsumerAreReclaimedByAnother() {
-    // "crashed" reads entries and never acknowledges them
-    append(1);
-    append(2);
-    cmd.xgroupCreate(io.lettuce.core.XReadArgs.StreamOffset.from(STREAM, "0-0"), "notification-svc");
-    cmd.xreadgroup(io.lettuce.core.Consumer.from("notification-svc", "crashed"), io.lettuce.core.XReadArgs.StreamOffset.lastConsumed(STREAM));
-    assertThat(cmd.xpending(STREAM, "notification-svc").getCount()).isEqualTo(2);
-
-    List<Long> seen = new CopyOnWriteArrayList<>();
-    consumer = start("survivor", Duration.ofMillis(300), (id, e) -> { seen.add(((MessageSent) e).messageId()); return done(null); });
-
-    await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 2);
-    assertThat(seen).containsExactlyInAnyOrder(1L, 2L);
-    await().untilAsserted(() -> assertThat(cmd.xpending(STREAM, "notification-svc").getCount()).isZero());
-  }
-
-  @Test
-  @SuppressWarnings("unchecked")
-  void aRestartedConsumerFinishesItsOwnPendingEntriesFirst() {
-    append(1);
-    cmd.xgroupCreate(io.lettuce.core.XReadArgs.StreamOffset.from(STREAM, "0-0"), "notification-svc");
-    cmd.xreadgroup(io.lettuce.core.Consumer.from("notification-svc", "me"), io.lettuce.core.XReadArgs.StreamOffset.lastConsumed(STREAM));
-
-    List<Long> seen = new CopyOnWriteArrayList<>();
-    consumer = start("me", Duration.ofSeconds(60), (id, e) -> { seen.add(((MessageSent) e).messageId()); return done(null); });
-
-    await().atMost(Duration.ofSeconds(5)).until(() -> seen.equals(List.of(1L)));
-  }
-
-  @Test
-  void aConsumerStartedBeforeItsGroupCanBeCreatedKeepsTryingAndThenWorks() {
-    cmd.set(STREAM, "not a stream"); // XGROUP CREATE fails (as it does while Redis is LOADING)
-    List<Long> seen = new CopyOnWriteArrayList<>();
-    consumer = start("c1", Duration.ofSeconds(30), (id, e) -> { seen.add(((MessageSent) e).messageId()); return done(null); });
-
-    await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> cmd.exists(STREAM) == 1);
-    cmd.del(STREAM);
-    append(5);
-
-    await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains(5L));
-  }
-
-  @Test
-  void theGroupIsCreatedAgainWhenItDisappears() {
-    List<Long> seen = new CopyOnWriteArrayList<>();
-    consumer = start("c1", Duration.ofSeconds(30), (id, e) -> { seen.add(((MessageSent) e).messageId()); return done(null); });
-    append(1);
-    await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 1);
-
-    cmd.del(STREAM);
-    append(2);
-
-    await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains(2L));
-  }
-
-  @Test
-  void afterAckWorkRunsOnlyOnceTheEntryIsAcknowledged() {
-    List<Long> pendingAtPush = new CopyOnWriteArrayList<>();
-    consumer = start("c1", Duration.ofSeconds(30), (id, e) -> done(() -> pendingAtPush.add(cmd.xpending(STREAM, "notification-svc").getCount())));
-    append(1);
-
-    await().atMost(Duration.ofSeconds(5)).until(() -> pendingAtPush.size() == 1);
-    assertThat(pendingAtPush).containsExactly(0L);
-  }
-
-  @Test
-  void deadLettersCanBeRedrivenToTheirStream() {
-    cmd.xadd(STREAM + ":dead", Map.of("type", "MessageSent", "x", "1", "dead_reason", "r", "dead_entry_id", "1-0"));
-    int moved = DeadLetters.redrive(cmd, STREAM, 10);
-
-    assertThat(moved).isEqualTo(1);
-    assertThat(cmd.xlen(STREAM + ":dead")).isZero();
-    var entries = cmd.xrange(STREAM, io.lettuce.core.Range.create("-", "+"));
-    assertThat(entries).hasSize(1);
-    assertThat(entries.get(0).getBody()).containsOnlyKeys("type", "x");
-  }
-
-  @Test
-  @SuppressWarnings("unchecked")
-  void ownPendingEntriesDeliveredTooOftenGoToDeadLettersAtStartInsteadOfLoopingForever() {
-    String poison = append(1);
-    cmd.xgroupCreate(io.lettuce.core.XReadArgs.StreamOffset.from(STREAM, "0-0"), "notification-svc");
-    // an entry that crashed the process each time it was read: delivered to "me" 3 times
-    cmd.xreadgroup(io.lettuce.core.Consumer.from("notification-svc", "me"), io.lettuce.core.XReadArgs.StreamOffset.lastConsumed(STREAM));
-    for (int i = 0; i < 2; i++) {
-      cmd.xreadgroup(io.lettuce.core.Consumer.from("notification-svc", "me"), io.lettuce.core.XReadArgs.StreamOffset.from(STREAM, "0-0"));
+    @BeforeEach
+    void connect() {
+        connections = new RedisConnections();
+        cmd = connections.connect(redis.url(1)).sync();
     }
-    List<Long> seen = new CopyOnWriteArrayList<>();
 
-    consumer = start("me", Duration.ofSeconds(60), (id, e) -> { seen.add(((MessageSent) e).messageId()); return done(null); });
-    append(2);
+    @AfterEach
+    void close() {
+        if (consumer != null) {
+            consumer.close();
+        }
+        connections.close();
+    }
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> seen.contains(2L));
-    assertThat(seen).containsExactly(2L);
-    var dead = cmd.xrange(STREAM + ":dead", io.lettuce.core.Range.create("-", "+"));
-    assertThat(dead).hasSize(1);
-    assertThat(dead.get(0).getBody()).containsEntry("dead_entry_id", poison);
-    assertThat(dead.get(0).getBody().get("dead_reason")).contains("giving up after 3 deliveries");
-  }
+    private StreamConsumer start(String name, Duration claimIdle, StreamConsumer.EventHandler handler) {
+        return start(name, claimIdle, Duration.ofHours(1), handler);
+    }
 
-  @Test
-  void aConsumerStaysHealthyThroughAMissingGroupAndIsUnhealthyOnceClosed() {
-    List<Long> seen = new CopyOnWriteArrayList<>();
-    consumer = start("c1", Duration.ofSeconds(30), (id, e) -> { seen.add(((MessageSent) e).messageId()); return done(null); });
-    append(1);
-    await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 1);
-    assertThat(consumer.healthy()).isTrue();
-
-    cmd.xgroupDestroy(STREAM, "notification-svc"); // NOGROUP on the next read
-    cmd.set("blocker", "x");
-    append(2);
-
-    await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains(2L));
-    assertThat(consumer.healthy()).isTrue();
-    consumer.close();
-    assertThat(consumer.healthy()).isFalse();
-  }
-
-  @Test
-  void aPendingEntryTrimmedAwayIsAcknowledgedAndCountedNotSilentlyDropped() {
-    var registry = new SimpleMeterRegistry();
-    String gone = append(1);
-    cmd.xgroupCreate(io.lettuce.core.XReadArgs.StreamOffset.from(STREAM, "0-0"), "notification-svc");
-    cmd.xreadgroup(io.lettuce.core.Consumer.from("notification-svc", "me"), io.lettuce.core.XReadArgs.StreamOffset.lastConsumed(STREAM));
-    cmd.xdel(STREAM, gone);
-    consumer =
-        new StreamConsumer(
-                new StreamConsumer.Settings(STREAM, "notification-svc", "me", 10, Duration.ofMillis(100), Duration.ofSeconds(60), Duration.ofHours(1), 3, 1000),
+    private StreamConsumer start(
+            String name, Duration claimIdle, Duration forgetIdle, StreamConsumer.EventHandler handler) {
+        StatefulRedisConnection<String, String> shared = connections.connect(redis.url(1));
+        StreamConsumer c = new StreamConsumer(
+                new StreamConsumer.Settings(
+                        STREAM, "notification-svc", name, 10, Duration.ofMillis(100), claimIdle, forgetIdle, 3, 1000),
                 connections.connectBlocking(redis.url(1), Duration.ofMillis(100)),
-                connections.connect(redis.url(1)),
-                (id, e) -> done(null),
-                registry)
-            .start();
+                shared,
+                handler,
+                new SimpleMeterRegistry());
+        return c.start();
+    }
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> cmd.xpending(STREAM, "notification-svc").getCount() == 0);
-    assertThat(registry.counter("parley.stream.lost", "stream", STREAM).count()).isEqualTo(1);
-  }
+    private static java.util.concurrent.CompletionStage<Runnable> done(Runnable then) {
+        return java.util.concurrent.CompletableFuture.completedFuture(then);
+    }
+
+    private String append(long messageId) {
+        return cmd.xadd(
+                STREAM,
+                EventCodec.encode(
+                        new MessageSent(EventCodec.newEventId(), Instant.now(), messageId, "a@x.io", "b@x.io", "hi")));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aConsumerGoneForGoodIsRemovedFromTheGroupOnceItHoldsNothing() {
+        append(1);
+        cmd.xgroupCreate(
+                io.lettuce.core.XReadArgs.StreamOffset.from(STREAM, "0-0"),
+                "notification-svc",
+                io.lettuce.core.XGroupCreateArgs.Builder.mkstream(true));
+        // an instance that read the entry and vanished (a container recreated under a new name)
+        cmd.xreadgroup(
+                io.lettuce.core.Consumer.from("notification-svc", "gone"),
+                io.lettuce.core.XReadArgs.StreamOffset.lastConsumed(STREAM));
+        List<Long> seen = new CopyOnWriteArrayList<>();
+
+        consumer = start("live", Duration.ofMillis(300), Duration.ofMillis(600), (id, e) -> {
+            seen.add(((MessageSent) e).messageId());
+            return done(null);
+        });
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(seen).containsExactly(1L); // its entry was reclaimed first
+            assertThat(cmd.xinfoConsumers(STREAM, "notification-svc"))
+                    .hasSize(1)
+                    .first()
+                    .asString()
+                    .contains("live");
+        });
+    }
+
+    @Test
+    void createsStreamAndGroupAndHandlesEveryEntryInOrderThenAcks() {
+        List<Long> seen = new CopyOnWriteArrayList<>();
+        consumer = start("c1", Duration.ofSeconds(30), (id, e) -> {
+            seen.add(((MessageSent) e).messageId());
+            return done(null);
+        });
+        append(1);
+        append(2);
+        append(3);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 3);
+        assertThat(seen).containsExactly(1L, 2L, 3L);
+        await().untilAsserted(() ->
+                assertThat(cmd.xpending(STREAM, "notification-svc").getCount()).isZero());
+    }
+
+    @Test
+    void aNewGroupStartsFromTheBeginningOfTheRetainedStream() {
+        append(1);
+        append(2);
+        List<Long> seen = new CopyOnWriteArrayList<>();
+        consumer = start("c1", Duration.ofSeconds(30), (id, e) -> {
+            seen.add(((MessageSent) e).messageId());
+            return done(null);
+        });
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 2);
+    }
+
+    @Test
+    void anUndecodableEntryGoesToTheDeadLetterStreamAndProcessingGoesOn() {
+        List<Long> seen = new CopyOnWriteArrayList<>();
+        consumer = start("c1", Duration.ofSeconds(30), (id, e) -> {
+            seen.add(((MessageSent) e).messageId());
+            return done(null);
+        });
+        String poison = cmd.xadd(STREAM, Map.of("type", "Garbage", "v", "1"));
+        append(7);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> seen.contains(7L));
+        var dead = cmd.xrange(STREAM + ":dead", io.lettuce.core.Range.create("-", "+"));
+        assertThat(dead).hasSize(1);
+        assertThat(dead.get(0).getBody()).containsEntry("dead_entry_id", poison);
+        assertThat(dead.get(0).getBody().get("dead_reason")).contains("unknown event type 'Garbage'");
+        assertThat(cmd.xpending(STREAM, "notification-svc").getCount()).isZero();
+    }
+
+    @Test
+    void aFailingEntryIsRetriedAfterItIdlesThenDeadLetteredAfterMaxDeliveries() {
+        AtomicInteger attempts = new AtomicInteger();
+        consumer = start("c1", Duration.ofMillis(200), (id, e) -> {
+            attempts.incrementAndGet();
+            throw new IllegalStateException("boom");
+        });
+        append(1);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> cmd.xlen(STREAM + ":dead") == 1);
+        assertThat(attempts.get()).isEqualTo(3);
+        assertThat(cmd.xpending(STREAM, "notification-svc").getCount()).isZero();
+    }
+
+    @Test
+    void aFailedAsyncStageLeavesItsEntryPendingWhileTheRestOfTheBatchIsAcked() {
+        List<Long> seen = new CopyOnWriteArrayList<>();
+        consumer = start("c1", Duration.ofSeconds(60), (id, e) -> {
+            long m = ((MessageSent) e).messageId();
+            if (m == 2) {
+                return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("redis said no"));
+            }
+            seen.add(m);
+            return done(null);
+        });
+        append(1);
+        String failing = append(2);
+        append(3);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 2);
+        await().untilAsserted(() -> {
+            var pending = cmd.xpending(
+                    STREAM,
+                    io.lettuce.core.Consumer.from("notification-svc", "c1"),
+                    io.lettuce.core.Range.create("-", "+"),
+                    io.lettuce.core.Limit.from(10));
+            assertThat(pending).extracting(p -> p.getId()).containsExactly(failing);
+        });
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void entriesLeftPendingByACrashedConsumerAreReclaimedByAnother() {
+        // "crashed" reads entries and never acknowledges them
+        append(1);
+        append(2);
+        cmd.xgroupCreate(io.lettuce.core.XReadArgs.StreamOffset.from(STREAM, "0-0"), "notification-svc");
+        cmd.xreadgroup(
+                io.lettuce.core.Consumer.from("notification-svc", "crashed"),
+                io.lettuce.core.XReadArgs.StreamOffset.lastConsumed(STREAM));
+        assertThat(cmd.xpending(STREAM, "notification-svc").getCount()).isEqualTo(2);
+
+        List<Long> seen = new CopyOnWriteArrayList<>();
+        consumer = start("survivor", Duration.ofMillis(300), (id, e) -> {
+            seen.add(((MessageSent) e).messageId());
+            return done(null);
+        });
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 2);
+        assertThat(seen).containsExactlyInAnyOrder(1L, 2L);
+        await().untilAsserted(() ->
+                assertThat(cmd.xpending(STREAM, "notification-svc").getCount()).isZero());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aRestartedConsumerFinishesItsOwnPendingEntriesFirst() {
+        append(1);
+        cmd.xgroupCreate(io.lettuce.core.XReadArgs.StreamOffset.from(STREAM, "0-0"), "notification-svc");
+        cmd.xreadgroup(
+                io.lettuce.core.Consumer.from("notification-svc", "me"),
+                io.lettuce.core.XReadArgs.StreamOffset.lastConsumed(STREAM));
+
+        List<Long> seen = new CopyOnWriteArrayList<>();
+        consumer = start("me", Duration.ofSeconds(60), (id, e) -> {
+            seen.add(((MessageSent) e).messageId());
+            return done(null);
+        });
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> seen.equals(List.of(1L)));
+    }
+
+    @Test
+    void aConsumerStartedBeforeItsGroupCanBeCreatedKeepsTryingAndThenWorks() {
+        cmd.set(STREAM, "not a stream"); // XGROUP CREATE fails (as it does while Redis is LOADING)
+        List<Long> seen = new CopyOnWriteArrayList<>();
+        consumer = start("c1", Duration.ofSeconds(30), (id, e) -> {
+            seen.add(((MessageSent) e).messageId());
+            return done(null);
+        });
+
+        await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> cmd.exists(STREAM) == 1);
+        cmd.del(STREAM);
+        append(5);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains(5L));
+    }
+
+    @Test
+    void theGroupIsCreatedAgainWhenItDisappears() {
+        List<Long> seen = new CopyOnWriteArrayList<>();
+        consumer = start("c1", Duration.ofSeconds(30), (id, e) -> {
+            seen.add(((MessageSent) e).messageId());
+            return done(null);
+        });
+        append(1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 1);
+
+        cmd.del(STREAM);
+        append(2);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains(2L));
+    }
+
+    @Test
+    void afterAckWorkRunsOnlyOnceTheEntryIsAcknowledged() {
+        List<Long> pendingAtPush = new CopyOnWriteArrayList<>();
+        consumer = start(
+                "c1",
+                Duration.ofSeconds(30),
+                (id, e) -> done(() -> pendingAtPush.add(
+                        cmd.xpending(STREAM, "notification-svc").getCount())));
+        append(1);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> pendingAtPush.size() == 1);
+        assertThat(pendingAtPush).containsExactly(0L);
+    }
+
+    @Test
+    void deadLettersCanBeRedrivenToTheirStream() {
+        cmd.xadd(STREAM + ":dead", Map.of("type", "MessageSent", "x", "1", "dead_reason", "r", "dead_entry_id", "1-0"));
+        int moved = DeadLetters.redrive(cmd, STREAM, 10);
+
+        assertThat(moved).isEqualTo(1);
+        assertThat(cmd.xlen(STREAM + ":dead")).isZero();
+        var entries = cmd.xrange(STREAM, io.lettuce.core.Range.create("-", "+"));
+        assertThat(entries).hasSize(1);
+        assertThat(entries.get(0).getBody()).containsOnlyKeys("type", "x");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void ownPendingEntriesDeliveredTooOftenGoToDeadLettersAtStartInsteadOfLoopingForever() {
+        String poison = append(1);
+        cmd.xgroupCreate(io.lettuce.core.XReadArgs.StreamOffset.from(STREAM, "0-0"), "notification-svc");
+        // an entry that crashed the process each time it was read: delivered to "me" 3 times
+        cmd.xreadgroup(
+                io.lettuce.core.Consumer.from("notification-svc", "me"),
+                io.lettuce.core.XReadArgs.StreamOffset.lastConsumed(STREAM));
+        for (int i = 0; i < 2; i++) {
+            cmd.xreadgroup(
+                    io.lettuce.core.Consumer.from("notification-svc", "me"),
+                    io.lettuce.core.XReadArgs.StreamOffset.from(STREAM, "0-0"));
+        }
+        List<Long> seen = new CopyOnWriteArrayList<>();
+
+        consumer = start("me", Duration.ofSeconds(60), (id, e) -> {
+            seen.add(((MessageSent) e).messageId());
+            return done(null);
+        });
+        append(2);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> seen.contains(2L));
+        assertThat(seen).containsExactly(2L);
+        var dead = cmd.xrange(STREAM + ":dead", io.lettuce.core.Range.create("-", "+"));
+        assertThat(dead).hasSize(1);
+        assertThat(dead.get(0).getBody()).containsEntry("dead_entry_id", poison);
+        assertThat(dead.get(0).getBody().get("dead_reason")).contains("giving up after 3 deliveries");
+    }
+
+    @Test
+    void aConsumerStaysHealthyThroughAMissingGroupAndIsUnhealthyOnceClosed() {
+        List<Long> seen = new CopyOnWriteArrayList<>();
+        consumer = start("c1", Duration.ofSeconds(30), (id, e) -> {
+            seen.add(((MessageSent) e).messageId());
+            return done(null);
+        });
+        append(1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 1);
+        assertThat(consumer.healthy()).isTrue();
+
+        cmd.xgroupDestroy(STREAM, "notification-svc"); // NOGROUP on the next read
+        cmd.set("blocker", "x");
+        append(2);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains(2L));
+        assertThat(consumer.healthy()).isTrue();
+        consumer.close();
+        assertThat(consumer.healthy()).isFalse();
+    }
+
+    @Test
+    void aPendingEntryTrimmedAwayIsAcknowledgedAndCountedNotSilentlyDropped() {
+        var registry = new SimpleMeterRegistry();
+        String gone = append(1);
+        cmd.xgroupCreate(io.lettuce.core.XReadArgs.StreamOffset.from(STREAM, "0-0"), "notification-svc");
+        cmd.xreadgroup(
+                io.lettuce.core.Consumer.from("notification-svc", "me"),
+                io.lettuce.core.XReadArgs.StreamOffset.lastConsumed(STREAM));
+        cmd.xdel(STREAM, gone);
+        consumer = new StreamConsumer(
+                        new StreamConsumer.Settings(
+                                STREAM,
+                                "notification-svc",
+                                "me",
+                                10,
+                                Duration.ofMillis(100),
+                                Duration.ofSeconds(60),
+                                Duration.ofHours(1),
+                                3,
+                                1000),
+                        connections.connectBlocking(redis.url(1), Duration.ofMillis(100)),
+                        connections.connect(redis.url(1)),
+                        (id, e) -> done(null),
+                        registry)
+                .start();
+
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> cmd.xpending(STREAM, "notification-svc").getCount() == 0);
+        assertThat(registry.counter("parley.stream.lost", "stream", STREAM).count())
+                .isEqualTo(1);
+    }
 }

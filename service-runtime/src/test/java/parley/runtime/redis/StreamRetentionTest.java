@@ -24,145 +24,161 @@ import parley.testkit.TestRedis;
 /** Retention never trims what a group has not read and acknowledged, unless forced, and then loudly. */
 @ExtendWith(RedisExtension.class)
 class StreamRetentionTest {
-  private static final String STREAM = "events:messages";
-  private static final String GROUP = "notification-svc";
-  private final TestRedis redis;
-  private RedisConnections connections;
-  private StatefulRedisConnection<String, String> connection;
-  private RedisCommands<String, String> cmd;
-  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private static final String STREAM = "events:messages";
+    private static final String GROUP = "notification-svc";
+    private final TestRedis redis;
+    private RedisConnections connections;
+    private StatefulRedisConnection<String, String> connection;
+    private RedisCommands<String, String> cmd;
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
-  StreamRetentionTest(TestRedis redis) {
-    this.redis = redis;
-  }
-
-  @BeforeEach
-  void connect() {
-    connections = new RedisConnections();
-    connection = connections.connect(redis.url(1));
-    cmd = connection.sync();
-  }
-
-  @AfterEach
-  void close() {
-    connections.close();
-  }
-
-  private StreamRetention retention(Duration keep, long maxLen) {
-    return retention(keep, maxLen, 0);
-  }
-
-  private StreamRetention retention(Duration keep, long maxLen, long forceMaxLen) {
-    return new StreamRetention(new StreamRetention.Settings(STREAM, keep, maxLen, forceMaxLen, Duration.ofSeconds(5)), connection, Clock.systemUTC(), registry);
-  }
-
-  /** Entries with explicit old ids, so that "older than retention" needs no waiting. */
-  private void appendOld(int count, long fromMs) {
-    for (int i = 0; i < count; i++) {
-      cmd.xadd(STREAM, new XAddArgs().id((fromMs + i) + "-0"), Map.of("type", "MessageSent", "n", Integer.toString(i)));
+    StreamRetentionTest(TestRedis redis) {
+        this.redis = redis;
     }
-  }
 
-  @SuppressWarnings("unchecked")
-  private void readAndAck(int count, boolean ack) {
-    var read = cmd.xreadgroup(Consumer.from(GROUP, "c1"), XReadArgs.Builder.count(count), StreamOffset.lastConsumed(STREAM));
-    if (ack) {
-      cmd.xack(STREAM, GROUP, read.stream().map(m -> m.getId()).toArray(String[]::new));
+    @BeforeEach
+    void connect() {
+        connections = new RedisConnections();
+        connection = connections.connect(redis.url(1));
+        cmd = connection.sync();
     }
-  }
 
-  private double lost() {
-    return registry.counter("parley.stream.trimmed_unread", "stream", STREAM).count();
-  }
+    @AfterEach
+    void close() {
+        connections.close();
+    }
 
-  @Test
-  void entriesNoGroupHasReadAreKeptHoweverOld() {
-    long dayAgo = System.currentTimeMillis() - Duration.ofDays(2).toMillis();
-    appendOld(500, dayAgo);
-    cmd.xgroupCreate(StreamOffset.from(STREAM, "0-0"), GROUP, XGroupCreateArgs.Builder.mkstream(true));
+    private StreamRetention retention(Duration keep, long maxLen) {
+        return retention(keep, maxLen, 0);
+    }
 
-    retention(Duration.ofHours(1), 1_000_000).trim();
+    private StreamRetention retention(Duration keep, long maxLen, long forceMaxLen) {
+        return new StreamRetention(
+                new StreamRetention.Settings(STREAM, keep, maxLen, forceMaxLen, Duration.ofSeconds(5)),
+                connection,
+                Clock.systemUTC(),
+                registry);
+    }
 
-    assertThat(cmd.xlen(STREAM)).isEqualTo(500);
-  }
+    /** Entries with explicit old ids, so that "older than retention" needs no waiting. */
+    private void appendOld(int count, long fromMs) {
+        for (int i = 0; i < count; i++) {
+            cmd.xadd(
+                    STREAM,
+                    new XAddArgs().id((fromMs + i) + "-0"),
+                    Map.of("type", "MessageSent", "n", Integer.toString(i)));
+        }
+    }
 
-  @Test
-  void oldEntriesEveryGroupAcknowledgedAreTrimmedButNotThosePendingOrUnread() {
-    long dayAgo = System.currentTimeMillis() - Duration.ofDays(2).toMillis();
-    appendOld(3000, dayAgo);
-    cmd.xgroupCreate(StreamOffset.from(STREAM, "0-0"), GROUP, XGroupCreateArgs.Builder.mkstream(true));
-    readAndAck(1000, true);
-    readAndAck(1000, false); // delivered, not acknowledged
-    // 1000 never read
+    @SuppressWarnings("unchecked")
+    private void readAndAck(int count, boolean ack) {
+        var read = cmd.xreadgroup(
+                Consumer.from(GROUP, "c1"), XReadArgs.Builder.count(count), StreamOffset.lastConsumed(STREAM));
+        if (ack) {
+            cmd.xack(STREAM, GROUP, read.stream().map(m -> m.getId()).toArray(String[]::new));
+        }
+    }
 
-    retention(Duration.ofHours(1), 1_000_000).trim();
+    private double lost() {
+        return registry.counter("parley.stream.trimmed_unread", "stream", STREAM)
+                .count();
+    }
 
-    var first = cmd.xrange(STREAM, Range.create("-", "+"), io.lettuce.core.Limit.from(1)).get(0).getId();
-    assertThat(Long.parseLong(first.substring(0, first.indexOf('-')))).isLessThanOrEqualTo(dayAgo + 1000); // nothing pending trimmed
-    assertThat(cmd.xlen(STREAM)).isGreaterThanOrEqualTo(2000).isLessThan(3000); // '~': whole nodes only
-    assertThat(lost()).isZero();
-  }
+    @Test
+    void entriesNoGroupHasReadAreKeptHoweverOld() {
+        long dayAgo = System.currentTimeMillis() - Duration.ofDays(2).toMillis();
+        appendOld(500, dayAgo);
+        cmd.xgroupCreate(StreamOffset.from(STREAM, "0-0"), GROUP, XGroupCreateArgs.Builder.mkstream(true));
 
-  @Test
-  void recentEntriesAreKeptForTheRetentionTimeEvenWhenConsumed() {
-    appendOld(200, System.currentTimeMillis() - 1000);
-    cmd.xgroupCreate(StreamOffset.from(STREAM, "0-0"), GROUP, XGroupCreateArgs.Builder.mkstream(true));
-    readAndAck(200, true);
+        retention(Duration.ofHours(1), 1_000_000).trim();
 
-    retention(Duration.ofHours(1), 1_000_000).trim();
+        assertThat(cmd.xlen(STREAM)).isEqualTo(500);
+    }
 
-    assertThat(cmd.xlen(STREAM)).isEqualTo(200);
-  }
+    @Test
+    void oldEntriesEveryGroupAcknowledgedAreTrimmedButNotThosePendingOrUnread() {
+        long dayAgo = System.currentTimeMillis() - Duration.ofDays(2).toMillis();
+        appendOld(3000, dayAgo);
+        cmd.xgroupCreate(StreamOffset.from(STREAM, "0-0"), GROUP, XGroupCreateArgs.Builder.mkstream(true));
+        readAndAck(1000, true);
+        readAndAck(1000, false); // delivered, not acknowledged
+        // 1000 never read
 
-  @Test
-  void overTheLengthBoundConsumedEntriesGoFirstWhateverTheirAge() {
-    appendOld(3000, System.currentTimeMillis() - 1000);
-    cmd.xgroupCreate(StreamOffset.from(STREAM, "0-0"), GROUP, XGroupCreateArgs.Builder.mkstream(true));
-    readAndAck(2500, true);
+        retention(Duration.ofHours(1), 1_000_000).trim();
 
-    retention(Duration.ofHours(1), 1000).trim();
+        var first = cmd.xrange(STREAM, Range.create("-", "+"), io.lettuce.core.Limit.from(1))
+                .get(0)
+                .getId();
+        assertThat(Long.parseLong(first.substring(0, first.indexOf('-'))))
+                .isLessThanOrEqualTo(dayAgo + 1000); // nothing pending trimmed
+        assertThat(cmd.xlen(STREAM)).isGreaterThanOrEqualTo(2000).isLessThan(3000); // '~': whole nodes only
+        assertThat(lost()).isZero();
+    }
 
-    assertThat(cmd.xlen(STREAM)).isBetween(500L, 1000L);
-    assertThat(lost()).isZero();
-  }
+    @Test
+    void recentEntriesAreKeptForTheRetentionTimeEvenWhenConsumed() {
+        appendOld(200, System.currentTimeMillis() - 1000);
+        cmd.xgroupCreate(StreamOffset.from(STREAM, "0-0"), GROUP, XGroupCreateArgs.Builder.mkstream(true));
+        readAndAck(200, true);
 
-  @Test
-  void theLengthBoundNeverTrimsUnreadEntries() {
-    appendOld(3000, System.currentTimeMillis() - Duration.ofDays(2).toMillis());
-    cmd.xgroupCreate(StreamOffset.from(STREAM, "0-0"), GROUP, XGroupCreateArgs.Builder.mkstream(true));
+        retention(Duration.ofHours(1), 1_000_000).trim();
 
-    retention(Duration.ofHours(1), 1000).trim();
+        assertThat(cmd.xlen(STREAM)).isEqualTo(200);
+    }
 
-    assertThat(cmd.xlen(STREAM)).isEqualTo(3000);
-    assertThat(lost()).isZero();
-  }
+    @Test
+    void overTheLengthBoundConsumedEntriesGoFirstWhateverTheirAge() {
+        appendOld(3000, System.currentTimeMillis() - 1000);
+        cmd.xgroupCreate(StreamOffset.from(STREAM, "0-0"), GROUP, XGroupCreateArgs.Builder.mkstream(true));
+        readAndAck(2500, true);
 
-  @Test
-  void aForcedTrimOfUnreadEntriesIsCounted() {
-    appendOld(3000, System.currentTimeMillis() - 1000);
-    cmd.xgroupCreate(StreamOffset.from(STREAM, "0-0"), GROUP, XGroupCreateArgs.Builder.mkstream(true));
-    readAndAck(1000, true);
+        retention(Duration.ofHours(1), 1000).trim();
 
-    retention(Duration.ofHours(1), 1000, 1500).trim();
+        assertThat(cmd.xlen(STREAM)).isBetween(500L, 1000L);
+        assertThat(lost()).isZero();
+    }
 
-    assertThat(cmd.xlen(STREAM)).isEqualTo(1500);
-    assertThat(lost()).isEqualTo(500); // the 1000 acknowledged went first, then 500 unread: counted
-  }
+    @Test
+    void theLengthBoundNeverTrimsUnreadEntries() {
+        appendOld(3000, System.currentTimeMillis() - Duration.ofDays(2).toMillis());
+        cmd.xgroupCreate(StreamOffset.from(STREAM, "0-0"), GROUP, XGroupCreateArgs.Builder.mkstream(true));
 
-  @Test
-  void anOperatorsTrimOfUnreadEntriesIsCountedOnceNotSilent() {
-    appendOld(100, System.currentTimeMillis() - 1000);
-    cmd.xgroupCreate(StreamOffset.from(STREAM, "0-0"), GROUP, XGroupCreateArgs.Builder.mkstream(true));
-    readAndAck(10, true);
+        retention(Duration.ofHours(1), 1000).trim();
 
-    cmd.xtrim(STREAM, io.lettuce.core.XTrimArgs.Builder.maxlen(20)); // by hand: 70 unread entries gone
-    StreamRetention retention = retention(Duration.ofHours(1), 1_000_000);
-    retention.trim();
-    retention.trim();
-    new StreamRetention(new StreamRetention.Settings(STREAM, Duration.ofHours(1), 1_000_000, 0, Duration.ofSeconds(5)), connection, Clock.systemUTC(), registry)
-        .trim(); // another instance, or a restart
+        assertThat(cmd.xlen(STREAM)).isEqualTo(3000);
+        assertThat(lost()).isZero();
+    }
 
-    assertThat(lost()).isEqualTo(70);
-    assertThat(cmd.xlen(STREAM)).isEqualTo(20);
-  }
+    @Test
+    void aForcedTrimOfUnreadEntriesIsCounted() {
+        appendOld(3000, System.currentTimeMillis() - 1000);
+        cmd.xgroupCreate(StreamOffset.from(STREAM, "0-0"), GROUP, XGroupCreateArgs.Builder.mkstream(true));
+        readAndAck(1000, true);
+
+        retention(Duration.ofHours(1), 1000, 1500).trim();
+
+        assertThat(cmd.xlen(STREAM)).isEqualTo(1500);
+        assertThat(lost()).isEqualTo(500); // the 1000 acknowledged went first, then 500 unread: counted
+    }
+
+    @Test
+    void anOperatorsTrimOfUnreadEntriesIsCountedOnceNotSilent() {
+        appendOld(100, System.currentTimeMillis() - 1000);
+        cmd.xgroupCreate(StreamOffset.from(STREAM, "0-0"), GROUP, XGroupCreateArgs.Builder.mkstream(true));
+        readAndAck(10, true);
+
+        cmd.xtrim(STREAM, io.lettuce.core.XTrimArgs.Builder.maxlen(20)); // by hand: 70 unread entries gone
+        StreamRetention retention = retention(Duration.ofHours(1), 1_000_000);
+        retention.trim();
+        retention.trim();
+        new StreamRetention(
+                        new StreamRetention.Settings(STREAM, Duration.ofHours(1), 1_000_000, 0, Duration.ofSeconds(5)),
+                        connection,
+                        Clock.systemUTC(),
+                        registry)
+                .trim(); // another instance, or a restart
+
+        assertThat(lost()).isEqualTo(70);
+        assertThat(cmd.xlen(STREAM)).isEqualTo(20);
+    }
 }

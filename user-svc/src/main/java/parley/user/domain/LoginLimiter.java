@@ -8,8 +8,8 @@ import java.time.Duration;
  * resets the count.
  */
 public interface LoginLimiter {
-  /** Counts one attempt; {@link Duration#ZERO} when it may go ahead, else how long to wait. */
-  Duration attempt(String email);
+    /** Counts one attempt; {@link Duration#ZERO} when it may go ahead, else how long to wait. */
+    Duration attempt(String email);
 
-  void reset(String email);
+    void reset(String email);
 }

@@ -9,11 +9,11 @@ import java.time.Instant;
  *     assigns it when the account is written
  */
 public record StoredUser(String name, String email, String passwordHash, Instant createdAt, long tokenVersion) {
-  public StoredUser(String name, String email, String passwordHash, Instant createdAt) {
-    this(name, email, passwordHash, createdAt, 0);
-  }
+    public StoredUser(String name, String email, String passwordHash, Instant createdAt) {
+        this(name, email, passwordHash, createdAt, 0);
+    }
 
-  public User view() {
-    return new User(name, email, createdAt);
-  }
+    public User view() {
+        return new User(name, email, createdAt);
+    }
 }

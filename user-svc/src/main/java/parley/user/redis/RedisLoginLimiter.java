@@ -9,25 +9,29 @@ import parley.user.domain.LoginLimiter;
 
 /** Login attempts counted in {@code login_failures:{email}} by one script, which also sets its expiry. */
 public final class RedisLoginLimiter implements LoginLimiter {
-  private static final LuaScript ATTEMPT = LuaScript.fromResource(RedisLoginLimiter.class, "login_attempt.lua");
-  private final RedisCommands<String, String> redis;
-  private final int maxAttempts;
-  private final Duration window;
+    private static final LuaScript ATTEMPT = LuaScript.fromResource(RedisLoginLimiter.class, "login_attempt.lua");
+    private final RedisCommands<String, String> redis;
+    private final int maxAttempts;
+    private final Duration window;
 
-  public RedisLoginLimiter(RedisCommands<String, String> redis, int maxAttempts, Duration window) {
-    this.redis = redis;
-    this.maxAttempts = maxAttempts;
-    this.window = window;
-  }
+    public RedisLoginLimiter(RedisCommands<String, String> redis, int maxAttempts, Duration window) {
+        this.redis = redis;
+        this.maxAttempts = maxAttempts;
+        this.window = window;
+    }
 
-  @Override
-  public Duration attempt(String email) {
-    Long waitMs = ATTEMPT.run(redis, ScriptOutputType.INTEGER, List.of(UserKeys.loginFailures(email)), List.of(Long.toString(window.toMillis()), Integer.toString(maxAttempts)));
-    return Duration.ofMillis(waitMs == null ? 0 : waitMs);
-  }
+    @Override
+    public Duration attempt(String email) {
+        Long waitMs = ATTEMPT.run(
+                redis,
+                ScriptOutputType.INTEGER,
+                List.of(UserKeys.loginFailures(email)),
+                List.of(Long.toString(window.toMillis()), Integer.toString(maxAttempts)));
+        return Duration.ofMillis(waitMs == null ? 0 : waitMs);
+    }
 
-  @Override
-  public void reset(String email) {
-    redis.del(UserKeys.loginFailures(email));
-  }
+    @Override
+    public void reset(String email) {
+        redis.del(UserKeys.loginFailures(email));
+    }
 }
