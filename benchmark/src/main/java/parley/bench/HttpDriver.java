@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import parley.frontend.http.EventsRoute;
 
 /**
  * The path people use, for {@code --http}: sends are {@code POST /messages} to message-svc over
@@ -29,7 +30,7 @@ final class HttpDriver {
 
     HttpDriver(String host, int messageHttp, int frontendHttp) {
         this.messages = URI.create("http://" + host + ":" + messageHttp + "/messages");
-        this.events = URI.create("http://" + host + ":" + frontendHttp + "/events");
+        this.events = URI.create("http://" + host + ":" + frontendHttp + EventsRoute.PATH);
     }
 
     /** Completes with the stored message's id; fails with the status and body of an error. */

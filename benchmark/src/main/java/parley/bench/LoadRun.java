@@ -7,27 +7,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
-import parley.frontend.v1.FrontendServiceGrpc;
-import parley.frontend.v1.SubscribeRequest;
 import parley.message.v1.Message;
 import parley.message.v1.MessageServiceGrpc;
 import parley.message.v1.SendMessageRequest;
-import parley.message.v1.SendMessagesResult;
-import parley.notification.v1.Notification;
 import parley.runtime.grpc.PeerChannel;
-import parley.user.v1.AuthenticateUserRequest;
-import parley.user.v1.RegisterUserRequest;
-import parley.user.v1.UserServiceGrpc;
 
 /**
  * One load run: registers sender/receiver pairs, opens a gRPC Subscribe per receiver, sends
@@ -55,19 +44,9 @@ final class LoadRun {
             Map<String, Long> rssKbWithIdle,
             Map<String, Long> rssKbAfter) {}
 
-    private static final String MEASURED = "bench ";
-    private static final String WARM_UP = "warm ";
-
     private final SystemUnderTest sut;
     private final BenchOptions o;
-    private final Recorder endToEnd = new Recorder(3);
-    private final Recorder sendCall = new Recorder(3);
-    private final Map<Long, Boolean> sentIds = new ConcurrentHashMap<>();
-    private final Set<Long> receivedIds = ConcurrentHashMap.newKeySet();
-    private final AtomicLong duplicates = new AtomicLong();
-    private final AtomicLong errors = new AtomicLong();
-    private final AtomicLong streamErrors = new AtomicLong();
-    private volatile String lastError = "";
+    private final Tally tally = new Tally();
     private HttpDriver http;
     private Map<String, Long> rssBeforeIdle = Map.of();
     private Map<String, Long> rssWithIdle = Map.of();
@@ -92,18 +71,15 @@ final class LoadRun {
                 senders.add("bench-" + run + "-s" + i + "@example.com");
                 receivers.add("bench-" + run + "-r" + i + "@example.com");
             }
-            tokens = register(users, senders, receivers);
+            tokens = BenchUsers.register(users, senders, receivers);
             if (o.http()) {
                 http = new HttpDriver(sut.host, sut.ports.messageHttp(), sut.ports.frontendHttp());
             }
             for (String r : receivers) {
                 if (http != null) {
-                    http.subscribe(tokens.get(r), this::received, t -> {
-                        streamErrors.incrementAndGet();
-                        lastError = "/events: " + t;
-                    });
+                    http.subscribe(tokens.get(r), tally::received, t -> tally.streamFailed("/events: " + t));
                 } else {
-                    subscribe(frontend, r, tokens.get(r));
+                    BenchUsers.subscribe(frontend, r, tokens.get(r), tally);
                 }
             }
             Thread.sleep(500); // let every subscription join its channel
@@ -120,29 +96,27 @@ final class LoadRun {
             load(messages, senders, receivers, tokens, o.duration(), true);
             double seconds = (System.nanoTime() - startNanos) / 1e9;
             long drainStart = System.nanoTime();
-            while (receivedIds.size() < sentIds.size()
+            while (tally.receivedIds.size() < tally.sentIds.size()
                     && System.nanoTime() - drainStart < o.drain().toNanos()) {
                 Thread.sleep(50);
             }
             cpuAfter = ProcCpu.sample(sut.pids());
             Thread.sleep(300); // late duplicates would show up here
             double drain = (System.nanoTime() - drainStart) / 1e9;
-            long missing = sentIds.keySet().stream()
-                    .filter(id -> !receivedIds.contains(id))
-                    .count();
+            long missing = tally.missing();
             return new Result(
-                    sentIds.size(),
-                    errors.get(),
-                    streamErrors.get(),
-                    lastError,
-                    receivedIds.size(),
-                    duplicates.get(),
+                    tally.sentIds.size(),
+                    tally.errors.get(),
+                    tally.streamErrors.get(),
+                    tally.lastError,
+                    tally.receivedIds.size(),
+                    tally.duplicates.get(),
                     missing,
                     seconds,
                     drain,
-                    endToEnd.getIntervalHistogram(),
-                    sendCall.getIntervalHistogram(),
-                    ProcCpu.perMessage(cpuBefore, cpuAfter, sentIds.size()),
+                    tally.endToEnd.getIntervalHistogram(),
+                    tally.sendCall.getIntervalHistogram(),
+                    ProcCpu.perMessage(cpuBefore, cpuAfter, tally.sentIds.size()),
                     rssBeforeIdle,
                     rssWithIdle,
                     ProcCpu.rssKb(sut.pids()));
@@ -180,7 +154,7 @@ final class LoadRun {
                     MessageServiceGrpc.newStub(messages).withCallCredentials(PeerChannel.bearer(tokens.get(from)));
             stubs.add(stub);
             if (o.bulk()) {
-                bulk.add(new BulkSender(stub, inFlight, measured));
+                bulk.add(new BulkSender(stub, inFlight, measured, tally));
             }
         }
         List<Future<?>> loops = new ArrayList<>();
@@ -231,7 +205,7 @@ final class LoadRun {
             SendMessageRequest request = SendMessageRequest.newBuilder()
                     .setSenderEmail(from)
                     .setReceiverEmail(receivers.get(pair))
-                    .setContent((measured ? MEASURED : WARM_UP) + intended)
+                    .setContent((measured ? Tally.MEASURED : Tally.WARM_UP) + intended)
                     .build();
             if (!bulk.isEmpty()) {
                 bulk.get(pair).send(request, intended);
@@ -242,11 +216,9 @@ final class LoadRun {
                         .whenComplete((id, t) -> {
                             if (measured) {
                                 if (t != null) {
-                                    errors.incrementAndGet();
-                                    lastError = t.toString();
+                                    tally.sendFailed(t.toString());
                                 } else {
-                                    sendCall.recordValue(Math.max(0, (System.nanoTime() - intended) / 1000));
-                                    sentIds.put(id, Boolean.TRUE);
+                                    tally.sent(id, intended);
                                 }
                             }
                             inFlight.release();
@@ -257,16 +229,14 @@ final class LoadRun {
                 @Override
                 public void onNext(Message m) {
                     if (measured) {
-                        sendCall.recordValue(Math.max(0, (System.nanoTime() - intended) / 1000));
-                        sentIds.put(m.getId(), Boolean.TRUE);
+                        tally.sent(m.getId(), intended);
                     }
                 }
 
                 @Override
                 public void onError(Throwable t) {
                     if (measured) {
-                        errors.incrementAndGet();
-                        lastError = t.toString();
+                        tally.sendFailed(t.toString());
                     }
                     inFlight.release();
                 }
@@ -289,131 +259,18 @@ final class LoadRun {
         for (int i = 0; i < (o.idle() + 99) / 100; i++) {
             idleUsers.add("bench-" + run + "-idle" + i + "@example.com");
         }
-        Map<String, String> idleTokens = register(users, idleUsers, List.of());
+        Map<String, String> idleTokens = BenchUsers.register(users, idleUsers, List.of());
         rssBeforeIdle = ProcCpu.rssKb(sut.pids());
         for (int i = 0; i < o.idle(); i++) {
             String who = idleUsers.get(i / 100);
             if (http != null) {
-                http.subscribe(idleTokens.get(who), (id, preview) -> {}, t -> {
-                    streamErrors.incrementAndGet();
-                    lastError = "idle /events: " + t;
-                });
+                http.subscribe(idleTokens.get(who), (id, preview) -> {}, t -> tally.streamFailed("idle /events: " + t));
             } else {
-                subscribe(frontend, who, idleTokens.get(who));
+                BenchUsers.subscribe(frontend, who, idleTokens.get(who), tally);
             }
         }
         Thread.sleep(Math.max(2000, o.idle() / 2)); // every session joined and replayed (nothing)
         rssWithIdle = ProcCpu.rssKb(sut.pids());
-    }
-
-    /** A notification reached its receiver: counted once, its latency taken from the send time it carries. */
-    private void received(long messageId, String preview) {
-        long now = System.nanoTime();
-        if (!preview.startsWith(MEASURED)) {
-            return; // the warm-up's
-        }
-        if (!receivedIds.add(messageId)) {
-            duplicates.incrementAndGet();
-            return;
-        }
-        endToEnd.recordValue(Math.max(0, (now - Long.parseLong(preview.substring(MEASURED.length()))) / 1000));
-    }
-
-    /** One SendMessages stream of one sender; answers are matched to their send by index. */
-    private final class BulkSender {
-        private final StreamObserver<SendMessageRequest> requests;
-        private final Map<Long, Long> intendedByIndex = new ConcurrentHashMap<>();
-        private long index;
-
-        BulkSender(MessageServiceGrpc.MessageServiceStub stub, Semaphore inFlight, boolean measured) {
-            this.requests = stub.sendMessages(new StreamObserver<SendMessagesResult>() {
-                @Override
-                public void onNext(SendMessagesResult r) {
-                    Long intended = intendedByIndex.remove(r.getIndex());
-                    if (measured) {
-                        if (r.hasMessage()) {
-                            sendCall.recordValue(Math.max(0, (System.nanoTime() - intended) / 1000));
-                            sentIds.put(r.getMessage().getId(), Boolean.TRUE);
-                        } else {
-                            errors.incrementAndGet();
-                            lastError = r.getErrorCode() + ": " + r.getErrorMessage();
-                        }
-                    }
-                    inFlight.release();
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                    errors.incrementAndGet();
-                    lastError = "SendMessages: " + t;
-                    inFlight.release(intendedByIndex.size());
-                    intendedByIndex.clear();
-                }
-
-                @Override
-                public void onCompleted() {}
-            });
-        }
-
-        synchronized void send(SendMessageRequest request, long intended) {
-            intendedByIndex.put(++index, intended);
-            requests.onNext(request);
-        }
-
-        synchronized void close() {
-            requests.onCompleted();
-        }
-    }
-
-    private void subscribe(ManagedChannel channel, String email, String token) {
-        FrontendServiceGrpc.newStub(channel)
-                .withCallCredentials(PeerChannel.bearer(token))
-                .subscribe(SubscribeRequest.newBuilder().setEmail(email).build(), new StreamObserver<>() {
-                    @Override
-                    public void onNext(Notification n) {
-                        received(n.getMessageId(), n.getPreview());
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        streamErrors.incrementAndGet();
-                        lastError = "Subscribe: " + t;
-                    }
-
-                    @Override
-                    public void onCompleted() {}
-                });
-    }
-
-    private static Map<String, String> register(ManagedChannel channel, List<String> senders, List<String> receivers)
-            throws Exception {
-        Map<String, String> tokens = new ConcurrentHashMap<>();
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        List<Future<?>> done = new ArrayList<>();
-        List<String> all = new ArrayList<>(senders);
-        all.addAll(receivers);
-        for (String email : all) {
-            done.add(pool.submit(() -> {
-                var stub = UserServiceGrpc.newBlockingStub(channel);
-                stub.registerUser(RegisterUserRequest.newBuilder()
-                        .setName("bench")
-                        .setEmail(email)
-                        .setPassword("bench-password")
-                        .build());
-                tokens.put(
-                        email,
-                        stub.authenticateUser(AuthenticateUserRequest.newBuilder()
-                                        .setEmail(email)
-                                        .setPassword("bench-password")
-                                        .build())
-                                .getToken());
-            }));
-        }
-        for (Future<?> f : done) {
-            f.get();
-        }
-        pool.shutdown();
-        return tokens;
     }
 
     private ManagedChannel channel(int port) {

@@ -17,14 +17,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import parley.events.EventCodec;
 import parley.events.MessageSent;
-import parley.local.FreePorts;
+import parley.launcher.RedisServerProcess;
 import parley.runtime.redis.LuaScript;
 
 /**
@@ -65,37 +64,18 @@ final class RedisCeiling {
         if (!onPath("redis-server") || !onPath("redis-benchmark")) {
             return null;
         }
-        int port = FreePorts.next();
-        Path dir = Files.createTempDirectory("parley-ceiling");
-        Process redis = new ProcessBuilder(
-                        "redis-server",
-                        "--port",
-                        Integer.toString(port),
-                        "--bind",
-                        "127.0.0.1",
-                        "--save",
-                        "",
-                        "--appendonly",
-                        "yes",
-                        "--appendfsync",
-                        "everysec",
-                        "--dir",
-                        dir.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("redis.log").toFile())
-                .start();
+        RedisServerProcess redis;
+        try {
+            redis = RedisServerProcess.start(true); // append-only file, fsync every second
+        } catch (RedisServerProcess.UnavailableException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        int port = redis.port();
         RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", port));
         try {
-            String sha = null;
-            for (int i = 0; i < 50 && sha == null; i++) {
-                try (StatefulRedisConnection<String, String> c = client.connect()) {
-                    sha = c.sync().scriptLoad(resource("/parley/bench/full_work.lua"));
-                } catch (RuntimeException notYet) {
-                    Thread.sleep(100);
-                }
-            }
-            if (sha == null) {
-                throw new IOException("the private redis-server did not start");
+            String sha;
+            try (StatefulRedisConnection<String, String> c = client.connect()) {
+                sha = c.sync().scriptLoad(resource("/parley/bench/full_work.lua"));
             }
             long n = Math.max(20_000, duration.toSeconds() * 40_000);
             long start = System.nanoTime();
@@ -139,11 +119,7 @@ final class RedisCeiling {
                     "full-work script, redis-benchmark -c 50 -P 16, private Redis with AOF everysec");
         } finally {
             client.shutdown();
-            redis.destroy();
-            redis.waitFor(5, TimeUnit.SECONDS);
-            try (var files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
+            redis.stop();
         }
     }
 

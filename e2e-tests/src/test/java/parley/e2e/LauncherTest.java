@@ -14,7 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import parley.local.FreePorts;
+import parley.launcher.FreePorts;
 import parley.local.ServiceProcess;
 import parley.testkit.RedisExtension;
 import parley.testkit.TestRedis;

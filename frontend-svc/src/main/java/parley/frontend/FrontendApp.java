@@ -6,14 +6,14 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.servlet.DispatcherType;
 import java.util.EnumSet;
 import parley.frontend.grpc.FrontendGrpcService;
-import parley.frontend.grpc.GrpcDeliveryAcks;
-import parley.frontend.grpc.GrpcReplay;
-import parley.frontend.grpc.Peers;
 import parley.frontend.http.EventStreamAccept;
 import parley.frontend.http.EventsRoute;
 import parley.frontend.http.WebApi;
 import parley.frontend.live.LiveHub;
 import parley.frontend.live.LiveStats;
+import parley.frontend.peers.GrpcDeliveryAcks;
+import parley.frontend.peers.GrpcReplay;
+import parley.frontend.peers.Peers;
 import parley.runtime.ServiceHost;
 import parley.runtime.auth.Revocations;
 import parley.runtime.auth.TokenService;
@@ -60,7 +60,7 @@ public final class FrontendApp {
                     .javalin(cfg -> {
                         cfg.staticFiles.add("/public", Location.CLASSPATH);
                         cfg.jetty.modifyServletContextHandler(h -> h.addFilter(
-                                EventStreamAccept.class, EventStreamAccept.PATH, EnumSet.of(DispatcherType.REQUEST)));
+                                EventStreamAccept.class, EventsRoute.PATH, EnumSet.of(DispatcherType.REQUEST)));
                     })
                     .ready(new ReadinessCheck("redis", () -> RedisConnections.ping(publisher)))
                     .ready(new ReadinessCheck("user-svc", peers.userChannel()::reachable))

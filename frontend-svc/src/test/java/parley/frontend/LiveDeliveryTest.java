@@ -246,9 +246,7 @@ class LiveDeliveryTest {
             ids.add(e.id());
         }
         assertThat(previews).containsExactly("missed 1", "missed 2", "missed 3");
-        assertThat(ids)
-                .isSortedAccordingTo(parley.runtime.ids.NotificationIds.ORDER)
-                .doesNotContain(lastSeen);
+        assertThat(ids).isSortedAccordingTo(parley.rules.NotificationIds.ORDER).doesNotContain(lastSeen);
         stack.send(uni, FC, "live again");
         assertThat(again.next("notification", WAIT).data()).contains("live again");
         assertThat(again.next("notification", Duration.ofMillis(700)))

@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.BiFunction;
-import parley.local.FreePorts;
+import parley.launcher.FreePorts;
 import parley.message.MessageApp;
 import parley.message.MessageConfig;
 import parley.notification.NotificationApp;

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import parley.local.FreePorts;
+import parley.launcher.FreePorts;
 import parley.testkit.RedisExtension;
 import parley.testkit.SseClient;
 import parley.testkit.TestRedis;

@@ -3,18 +3,17 @@ package parley.local;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import parley.launcher.FreePorts;
+import parley.launcher.RedisServerProcess;
 import redis.embedded.RedisServer;
 
 /**
  * The Redis the local run uses: {@code REDIS_URL} when given, else a {@code redis-server} from the
- * PATH (append-only persistence in {@code .run/redis}), else an embedded Redis from the
- * embedded-redis Maven package.
+ * PATH started by {@link RedisServerProcess} (append-only persistence in {@code .run/redis}), else
+ * an embedded Redis from the embedded-redis Maven package.
  */
 public final class LocalRedis implements AutoCloseable {
     private final String host;
@@ -43,36 +42,14 @@ public final class LocalRedis implements AutoCloseable {
         }
         Files.createDirectories(dataDir);
         int port = FreePorts.isFree(6379) ? 6379 : FreePorts.next();
-        String binary = onPath("redis-server");
-        if (binary != null) {
-            Process p = new ProcessBuilder(List.of(
-                            binary,
-                            "--port",
-                            Integer.toString(port),
-                            "--bind",
-                            "127.0.0.1",
-                            "--appendonly",
-                            "yes",
-                            "--dir",
-                            dataDir.toString(),
-                            "--save",
-                            ""))
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(
-                            dataDir.resolve("redis.log").toFile()))
-                    .start();
-            awaitListening(port, p::isAlive);
-            return new LocalRedis(
-                    "127.0.0.1",
-                    port,
-                    "redis-server " + binary,
-                    () -> {
-                        p.destroy();
-                        if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                            p.destroyForcibly();
-                        }
-                    },
-                    p.pid());
+        if (onPath("redis-server") != null) {
+            RedisServerProcess server;
+            try {
+                server = RedisServerProcess.start(new RedisServerProcess.Options(port, dataDir, true));
+            } catch (RedisServerProcess.UnavailableException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+            return new LocalRedis("127.0.0.1", port, "redis-server", server::stop, server.pid());
         }
         RedisServer embedded = RedisServer.newRedisServer()
                 .port(port)
@@ -103,31 +80,21 @@ public final class LocalRedis implements AutoCloseable {
         return null;
     }
 
-    /** Waits until Redis answers PING with PONG (not just listening: it may still be loading its AOF). */
+    /** Waits until the embedded Redis listens. */
     private static void awaitListening(int port, BooleanSupplier alive) throws IOException {
         for (int i = 0; i < 600 && alive.getAsBoolean(); i++) {
-            try (Socket socket = new Socket("127.0.0.1", port)) {
-                socket.setSoTimeout(2000);
-                socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-                byte[] reply = new byte[7];
-                int n = socket.getInputStream().read(reply);
-                if (n >= 5 && new String(reply, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG")) {
-                    return;
-                }
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            try (Socket ignored = new Socket("127.0.0.1", port)) {
                 return;
             } catch (IOException notYet) {
                 try {
-                    Thread.sleep(50);
+                    Thread.sleep(100);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
                 }
             }
         }
-        throw new IOException("Redis did not answer PING on port " + port + " within a minute");
+        throw new IOException("Redis did not listen on port " + port + " within a minute");
     }
 
     @Override

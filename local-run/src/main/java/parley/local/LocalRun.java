@@ -10,6 +10,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import parley.launcher.FreePorts;
 
 /**
  * Runs Parley on this machine without Docker: Redis, then the four services as separate

@@ -3,6 +3,7 @@ package parley.local;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.IntFunction;
+import parley.launcher.FreePorts;
 
 /**
  * The four services and the environment each gets — the same variables compose.yml sets, with

@@ -5,7 +5,7 @@ import static parley.testkit.HttpJson.obj;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import parley.local.FreePorts;
+import parley.launcher.FreePorts;
 import parley.testkit.HttpJson;
 import parley.testkit.RedisExtension;
 import parley.testkit.TestRedis;

@@ -24,7 +24,7 @@ import parley.events.EventCodec;
 import parley.events.MessageRead;
 import parley.events.MessageSent;
 import parley.events.UserDeleted;
-import parley.local.FreePorts;
+import parley.launcher.FreePorts;
 import parley.notification.v1.AckDeliveredRequest;
 import parley.notification.v1.CreateNotificationRequest;
 import parley.notification.v1.ListNotificationsRequest;
@@ -398,7 +398,7 @@ class NotificationSvcTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> listed(FC).size() == 5);
         List<String> ids = listed(FC);
 
-        assertThat(ids).isSortedAccordingTo(parley.runtime.ids.NotificationIds.ORDER);
+        assertThat(ids).isSortedAccordingTo(parley.rules.NotificationIds.ORDER);
         HttpJson.Reply after = http.get("/list_notifications?after=" + ids.get(2), token(FC));
         assertThat(after.json().path("notifications").findValuesAsText("id")).containsExactly(ids.get(3), ids.get(4));
         assertThat(after.json().path("reset").asBoolean()).isFalse();

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
+import parley.launcher.RedisServerProcess;
 
 /** Finds or starts the Redis that {@link TestRedis} wraps. */
 final class RedisLocator {

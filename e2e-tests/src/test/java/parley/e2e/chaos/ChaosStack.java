@@ -9,11 +9,11 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import parley.local.FreePorts;
+import parley.launcher.FreePorts;
+import parley.launcher.RedisServerProcess;
 import parley.local.ServiceProcess;
 import parley.local.Topology;
 import parley.testkit.HttpJson;
-import parley.testkit.RedisServerProcess;
 
 /**
  * Parley as separate processes on a Redis of its own (append-only, {@code everysec}, so it can be

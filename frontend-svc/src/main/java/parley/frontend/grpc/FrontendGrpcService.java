@@ -7,6 +7,8 @@ import java.util.function.Function;
 import parley.frontend.live.LiveHub;
 import parley.frontend.live.LiveSession;
 import parley.frontend.live.LiveStats;
+import parley.frontend.peers.AckLane;
+import parley.frontend.peers.GrpcDeliveryAcks;
 import parley.frontend.v1.FrontendServiceGrpc;
 import parley.frontend.v1.PushBatch;
 import parley.frontend.v1.PushResult;

@@ -4,6 +4,7 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.util.ArrayDeque;
 import java.util.List;
+import parley.contract.NotificationJson.Parsed;
 import parley.frontend.live.LiveSession;
 import parley.frontend.live.LiveSink;
 import parley.notification.v1.Notification;
@@ -24,11 +25,13 @@ final class GrpcSink implements LiveSink {
     }
 
     @Override
-    public synchronized boolean send(List<Notification> notifications, List<String> cursors) {
+    public synchronized boolean send(List<Parsed> notifications, List<String> cursors) {
         if (done || out.isCancelled()) {
             return false;
         }
-        waiting.addAll(notifications);
+        for (Parsed p : notifications) {
+            waiting.add(p.notification());
+        }
         if (waiting.size() > LiveSession.MAX_BACKLOG) {
             done = true;
             waiting.clear();
@@ -49,7 +52,7 @@ final class GrpcSink implements LiveSink {
 
     @Override
     public void reset() {
-        send(List.of(Notification.newBuilder().setReset(true).build()), List.of(""));
+        send(List.of(Parsed.of(Notification.newBuilder().setReset(true).build())), List.of(""));
     }
 
     @Override

@@ -19,7 +19,6 @@ import java.util.List;
  * stream, so every request to it is presented as asking for one.
  */
 public final class EventStreamAccept implements Filter {
-    public static final String PATH = "/events";
     private static final String EVENT_STREAM = "text/event-stream";
 
     @Override

@@ -30,6 +30,9 @@ import parley.runtime.http.HttpErrors;
  * EventSource). Each event carries its id; a retry hint and a visible heartbeat are sent.
  */
 public final class EventsRoute implements AutoCloseable {
+    /** The live stream's route; the only place its path is written. */
+    public static final String PATH = "/events";
+
     static final int RETRY_MS = 3000;
 
     private final HttpAuth auth;
@@ -51,12 +54,12 @@ public final class EventsRoute implements AutoCloseable {
     public void register(RoutesConfig routes) {
         // Authentication and cursor checks happen before the stream starts, so a bad request gets a
         // plain JSON 401/400 (which also stops EventSource from retrying in vain).
-        routes.before("/events", ctx -> {
+        routes.before(PATH, ctx -> {
             Principal caller = auth.caller(ctx);
             cursor(ctx.header("Last-Event-ID"), ctx.queryParam("last_event_id"));
             hub.admit(caller.subject());
         });
-        routes.sse("/events", this::open);
+        routes.sse(PATH, this::open);
     }
 
     private void open(SseClient client) {

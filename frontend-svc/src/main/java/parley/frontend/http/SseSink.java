@@ -6,9 +6,8 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import parley.contract.NotificationJson.Parsed;
 import parley.frontend.live.LiveSink;
-import parley.frontend.live.NotificationJson;
-import parley.notification.v1.Notification;
 
 /**
  * A Server-Sent Events response: each notification is an event whose id is the stream's cursor, so
@@ -25,7 +24,7 @@ final class SseSink implements LiveSink {
     }
 
     @Override
-    public synchronized boolean send(List<Notification> notifications, List<String> cursors) {
+    public synchronized boolean send(List<Parsed> notifications, List<String> cursors) {
         if (broken || client.terminated()) {
             return false;
         }
@@ -34,7 +33,7 @@ final class SseSink implements LiveSink {
             block.append("event: notification\nid: ")
                     .append(cursors.get(i))
                     .append("\ndata: ")
-                    .append(NotificationJson.write(notifications.get(i)))
+                    .append(notifications.get(i).text())
                     .append("\n\n");
         }
         try {

@@ -12,7 +12,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import parley.frontend.grpc.Peers;
+import parley.frontend.peers.Peers;
 import parley.message.v1.GetMessagesRequest;
 import parley.message.v1.ListConversationsRequest;
 import parley.message.v1.MarkConversationReadRequest;

@@ -9,8 +9,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,13 +17,13 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import parley.contract.NotificationJson;
+import parley.contract.NotificationJson.Parsed;
 import parley.notification.v1.Notification;
 import parley.runtime.auth.Revocations;
 import parley.runtime.auth.TokenService;
@@ -56,17 +54,13 @@ public final class LiveHub implements AutoCloseable {
     private final Map<String, CompletableFuture<Void>> subscribed = new ConcurrentHashMap<>();
     private final AtomicBoolean reconcileQueued = new AtomicBoolean();
     private final AtomicInteger connections = new AtomicInteger();
-    // ends sessions when their token expires; a closed session cancels its task (removed at once)
-    private final ScheduledThreadPoolExecutor expiries = expiryTimer();
+    private final TokenWatch tokens = new TokenWatch();
     private final AtomicInteger controlSubscriptions = new AtomicInteger();
-    // the token version each session was opened with, to end it when that version is revoked
-    private final Map<LiveSession, Long> tokenVersions = new ConcurrentHashMap<>();
     private final Counter reconciles;
+    private final Limits limits;
 
     /** How many live connections one user, and this instance in all, may hold. */
     public record Limits(int perUser, int perInstance) {}
-
-    private final Limits limits;
 
     public LiveHub(
             StatefulRedisPubSubConnection<String, String> pubsub,
@@ -139,23 +133,7 @@ public final class LiveHub implements AutoCloseable {
      * opened with.
      */
     public void join(LiveSession session, String afterId, TokenService.Verified token) {
-        tokenVersions.put(session, token.tokenVersion());
-        Instant now = Instant.now();
-        Instant expiresAt = token.expiresAt();
-        // seconds first: in milliseconds, a token without expiry (Instant.MAX) would overflow
-        if (now.until(expiresAt, ChronoUnit.SECONDS) < Duration.ofDays(3650).toSeconds()) {
-            long delay = Duration.between(now, expiresAt).toMillis();
-            ScheduledFuture<?> expiry = expiries.schedule(
-                    () -> session.revoke("your token expired; log in again"),
-                    Math.max(0, delay),
-                    TimeUnit.MILLISECONDS);
-            join(session, afterId, () -> {
-                expiry.cancel(false);
-                tokenVersions.remove(session);
-            });
-        } else {
-            join(session, afterId, () -> tokenVersions.remove(session));
-        }
+        join(session, afterId, tokens.watch(session, token));
     }
 
     /**
@@ -163,14 +141,7 @@ public final class LiveHub implements AutoCloseable {
      * revokes from now on (a new password, a deleted account).
      */
     public void endRevokedSessions(Revocations revocations) {
-        revocations.onRevoked(email -> {
-            for (LiveSession session : sessions.getOrDefault(email, Set.of())) {
-                Long version = tokenVersions.get(session);
-                if (version != null && revocations.revokes(email, version)) {
-                    session.revoke(TokenService.REVOKED);
-                }
-            }
-        });
+        tokens.endRevoked(revocations, email -> sessions.getOrDefault(email, Set.of()));
     }
 
     /** Joins the session to its user's channel, then starts its replay from {@code afterId}. */
@@ -263,7 +234,7 @@ public final class LiveHub implements AutoCloseable {
         if (mine == null || mine.isEmpty()) {
             return;
         }
-        List<Notification> batch;
+        List<Parsed> batch;
         try {
             batch = NotificationJson.readAll(payload);
         } catch (IllegalArgumentException e) {
@@ -321,16 +292,9 @@ public final class LiveHub implements AutoCloseable {
         return sessions.values().stream().flatMap(Set::stream).toList();
     }
 
-    private static ScheduledThreadPoolExecutor expiryTimer() {
-        var timer = new ScheduledThreadPoolExecutor(
-                1, r -> Thread.ofPlatform().daemon(true).name("live-expiry").unstarted(r));
-        timer.setRemoveOnCancelPolicy(true);
-        return timer;
-    }
-
     @Override
     public void close() {
-        expiries.shutdownNow();
+        tokens.close();
         all().forEach(s -> s.close("server shutting down; reconnect shortly"));
     }
 }

@@ -13,16 +13,17 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import parley.contract.NotificationJson.Parsed;
 import parley.notification.v1.Notification;
-import parley.runtime.ids.NotificationIds;
+import parley.rules.NotificationIds;
 
 /**
  * One live connection of one user. The hand-over from replay to live is gap- and duplicate-free:
  * the session joins the user's Pub/Sub channel first (buffering what arrives), then sends the
  * replay, then the buffer, skipping any id already sent. Only ids written to the client are
- * acknowledged. All writes happen on the session's own
- * virtual thread, in order; a client that falls too far behind is disconnected (it reconnects
- * with its last id and gets the rest by replay) instead of exhausting memory.
+ * acknowledged. All writes happen on the session's own virtual thread, in order; a client that
+ * falls too far behind is disconnected (it reconnects with its last id and gets the rest by
+ * replay) instead of exhausting memory.
  */
 public final class LiveSession {
     /**
@@ -36,9 +37,9 @@ public final class LiveSession {
      * first), so many slow clients cannot add up to a full heap.
      */
     public static final long MAX_QUEUED_PER_INSTANCE = 100_000;
-
+    /** Ids a session remembers having written, to skip duplicates. */
     static final int RECENT_IDS = 10_000;
-    /** Sessions reconciling with notification-svc at once, instance-wide (after a push-path change, all do). */
+    // sessions reconciling with notification-svc at once, instance-wide (after a push-path change, all do)
     private static final Semaphore RECONCILING = new Semaphore(16);
 
     private static final int RECONCILE_ATTEMPTS = 3;
@@ -59,7 +60,7 @@ public final class LiveSession {
         }
     });
     private String highest;
-    private final ArrayDeque<Notification> buffered = new ArrayDeque<>();
+    private final ArrayDeque<Parsed> buffered = new ArrayDeque<>();
     private final AtomicInteger backlog = new AtomicInteger();
     private final AtomicBoolean beatQueued = new AtomicBoolean();
     private boolean replaying = true;
@@ -92,7 +93,7 @@ public final class LiveSession {
             if (!writeMissed(replay, afterId, true)) {
                 return;
             }
-            List<Notification> live;
+            List<Parsed> live;
             synchronized (this) {
                 replaying = false;
                 live = new ArrayList<>(buffered);
@@ -157,7 +158,8 @@ public final class LiveSession {
                 stats.reset();
                 sink.reset();
             }
-            List<String> ids = write(missed.notifications());
+            List<String> ids =
+                    write(missed.notifications().stream().map(Parsed::of).toList());
             stats.replayed(ids.size());
             ack(ids);
             List<Notification> page = missed.notifications();
@@ -189,7 +191,7 @@ public final class LiveSession {
      * the caller (a Redis I/O thread): the batch becomes one task of the session's writer, written
      * with one flush and acknowledged with one ack.
      */
-    void onLive(List<Notification> batch) {
+    void onLive(List<Parsed> batch) {
         synchronized (this) {
             if (replaying) {
                 buffered.addAll(batch);
@@ -216,30 +218,30 @@ public final class LiveSession {
         }
     }
 
-    private void deliverNow(List<Notification> batch) {
+    private void deliverNow(List<Parsed> batch) {
         List<String> written = write(batch);
         stats.delivered(written.size());
         ack(written);
     }
 
     /** Writes those not written before, in order, with one flush; returns the ids written. */
-    private List<String> write(List<Notification> batch) {
+    private List<String> write(List<Parsed> batch) {
         if (closed || batch.isEmpty()) {
             return List.of();
         }
-        List<Notification> fresh = new ArrayList<>(batch.size());
+        List<Parsed> fresh = new ArrayList<>(batch.size());
         List<String> cursors = new ArrayList<>(batch.size());
         List<String> ids = new ArrayList<>(batch.size());
-        for (Notification n : batch) {
-            if (!sent.add(n.getId())) {
+        for (Parsed n : batch) {
+            if (!sent.add(n.id())) {
                 continue;
             }
-            if (highest == null || NotificationIds.compare(n.getId(), highest) > 0) {
-                highest = n.getId();
+            if (highest == null || NotificationIds.compare(n.id(), highest) > 0) {
+                highest = n.id();
             }
             fresh.add(n);
             cursors.add(highest);
-            ids.add(n.getId());
+            ids.add(n.id());
         }
         if (fresh.isEmpty()) {
             return List.of();
@@ -274,9 +276,8 @@ public final class LiveSession {
 
     /**
      * Ends the session: leaves the hub, stops the writer, closes the sink. Idempotent, and never
-     * waits: it is called from Redis' Pub/Sub thread when a client is too slow, and that client's
-     * writer may be blocked in a write (until the server's idle timeout), so the sink is closed on
-     * a thread of its own.
+     * waits: it is called from Redis' Pub/Sub thread when a client is too slow, whose writer may be
+     * blocked in a write (until the idle timeout), so the sink is closed on a thread of its own.
      */
     public void close(String reason) {
         end(() -> sink.close(reason));
@@ -292,7 +293,7 @@ public final class LiveSession {
         Thread.ofVirtual().name("live-close").start(closeSink);
     }
 
-    /** Whether {@link #close} was called. */
+    /** Whether the session ended. */
     public boolean closed() {
         return closed;
     }

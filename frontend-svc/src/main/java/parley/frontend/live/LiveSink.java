@@ -1,7 +1,7 @@
 package parley.frontend.live;
 
 import java.util.List;
-import parley.notification.v1.Notification;
+import parley.contract.NotificationJson.Parsed;
 
 /** Where a live session writes: an SSE response or a gRPC stream. Called from one thread at a time. */
 public interface LiveSink {
@@ -11,7 +11,7 @@ public interface LiveSink {
      * client resumes after (it never moves back, even if notifications from several
      * notification-svc instances arrive slightly out of order).
      */
-    boolean send(List<Notification> notifications, List<String> cursors);
+    boolean send(List<Parsed> notifications, List<String> cursors);
 
     /** Tells the client its cursor is older than the retained history: refetch the list. */
     void reset();

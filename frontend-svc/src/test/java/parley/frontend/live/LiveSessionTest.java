@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import parley.contract.NotificationJson.Parsed;
 import parley.notification.v1.Notification;
 
 /** The session's writing rules, with a sink that records what a client would see. */
@@ -17,8 +18,8 @@ class LiveSessionTest {
 
     private final LiveSink sink = new LiveSink() {
         @Override
-        public boolean send(List<Notification> batch, List<String> batchCursors) {
-            batch.forEach(n -> written.add(n.getId()));
+        public boolean send(List<Parsed> batch, List<String> batchCursors) {
+            batch.forEach(n -> written.add(n.id()));
             cursors.addAll(batchCursors);
             return true;
         }
@@ -39,6 +40,10 @@ class LiveSessionTest {
                 .build();
     }
 
+    private static Parsed p(String id) {
+        return Parsed.of(n(id));
+    }
+
     private LiveSession liveSession(List<Notification> missed) {
         LiveSession s = new LiveSession("fc@example.com", sink, acks, new LiveStats(new SimpleMeterRegistry()));
         s.replay((email, after, page) -> new Replay.Missed(page == null ? missed : List.of(), false), null);
@@ -48,9 +53,9 @@ class LiveSessionTest {
     @Test
     void theCursorNeverMovesBackWhenLiveNotificationsArriveOutOfOrder() {
         LiveSession s = liveSession(List.of(n("100-0")));
-        s.onLive(List.of(n("300-0")));
-        s.onLive(List.of(n("200-0")));
-        s.onLive(List.of(n("400-0")));
+        s.onLive(List.of(p("300-0")));
+        s.onLive(List.of(p("200-0")));
+        s.onLive(List.of(p("400-0")));
 
         await().until(() -> written.size() == 4);
         assertThat(written).containsExactly("100-0", "300-0", "200-0", "400-0");
@@ -61,14 +66,14 @@ class LiveSessionTest {
     void aLongSessionRemembersOnlyRecentIdsSoItsMemoryStaysBounded() {
         LiveSession s = liveSession(List.of());
         for (int i = 1; i <= LiveSession.RECENT_IDS + 1; i++) {
-            s.onLive(List.of(n(i + "-0")));
+            s.onLive(List.of(p(i + "-0")));
             if (i % 500 == 0) {
                 int upTo = i;
                 await().until(() -> written.size() == upTo); // a reader that keeps up (not cut off as too slow)
             }
         }
-        s.onLive(List.of(n((LiveSession.RECENT_IDS + 1) + "-0"))); // recent: skipped
-        s.onLive(List.of(n("1-0"))); // forgotten long ago
+        s.onLive(List.of(p((LiveSession.RECENT_IDS + 1) + "-0"))); // recent: skipped
+        s.onLive(List.of(p("1-0"))); // forgotten long ago
 
         await().until(() -> written.size() == LiveSession.RECENT_IDS + 2);
         assertThat(written.get(written.size() - 1)).isEqualTo("1-0");
@@ -77,8 +82,8 @@ class LiveSessionTest {
     @Test
     void aNotificationSeenInReplayIsNotWrittenAgainWhenItAlsoArrivesLive() {
         LiveSession s = liveSession(List.of(n("100-0"), n("200-0")));
-        s.onLive(List.of(n("200-0")));
-        s.onLive(List.of(n("300-0")));
+        s.onLive(List.of(p("200-0")));
+        s.onLive(List.of(p("300-0")));
 
         await().until(() -> acked.size() == 3);
         assertThat(written).containsExactly("100-0", "200-0", "300-0");
@@ -92,7 +97,7 @@ class LiveSessionTest {
         List<String> closed = new CopyOnWriteArrayList<>();
         LiveSink blocking = new LiveSink() {
             @Override
-            public boolean send(List<Notification> batch, List<String> batchCursors) {
+            public boolean send(List<Parsed> batch, List<String> batchCursors) {
                 writing.countDown();
                 try {
                     stuck.await(); // a client that stopped reading: the writer hangs in the write
@@ -119,14 +124,14 @@ class LiveSessionTest {
         stats.queued((int) LiveSession.MAX_QUEUED_PER_INSTANCE); // other sessions' backlog, all together
         LiveSession s = new LiveSession("fc@example.com", blocking, acks, stats);
         s.replay((email, after, page) -> new Replay.Missed(List.of(), false), null);
-        s.onLive(List.of(n("1-0"))); // taken by the writer, which then hangs
+        s.onLive(List.of(p("1-0"))); // taken by the writer, which then hangs
         assertThat(writing.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-        List<Notification> many = new java.util.ArrayList<>();
+        List<Parsed> many = new java.util.ArrayList<>();
         for (int i = 2; i <= 2 + LiveSession.MAX_BACKLOG / 10; i++) {
-            many.add(n(i + "-0"));
+            many.add(p(i + "-0"));
         }
 
-        s.onLive(List.of(n("1-1"))); // a little behind: kept, though the instance is over its limit
+        s.onLive(List.of(p("1-1"))); // a little behind: kept, though the instance is over its limit
         assertThat(s.closed()).isFalse();
         s.heartbeat("now"); // the timer never waits on a stuck client: it only queues a beat
         s.onLive(many); // more than a tenth of the per-session limit behind: cut off, without waiting
@@ -164,8 +169,8 @@ class LiveSessionTest {
         List<String> closed = new CopyOnWriteArrayList<>();
         LiveSink closing = new LiveSink() {
             @Override
-            public boolean send(List<Notification> batch, List<String> batchCursors) {
-                batch.forEach(n -> written.add(n.getId()));
+            public boolean send(List<Parsed> batch, List<String> batchCursors) {
+                batch.forEach(n -> written.add(n.id()));
                 return true;
             }
 
@@ -196,7 +201,7 @@ class LiveSessionTest {
     @Test
     void reconcilingWritesWhatIsPendingAndNotYetWrittenOnlyOnce() {
         LiveSession s = liveSession(List.of(n("100-0")));
-        s.onLive(List.of(n("300-0")));
+        s.onLive(List.of(p("300-0")));
         await().until(() -> written.size() == 2);
 
         // 200 was lost on the way (its push never arrived); 300 is pending until its ack lands

@@ -145,7 +145,7 @@ public final class Messaging {
         }
     }
 
-    private static String self(Principal caller, String userEmail) {
+    static String self(Principal caller, String userEmail) {
         String user = Validation.email("user_email", userEmail);
         if (!caller.mayActFor(user)) {
             throw ServiceException.denied("you may only read your own messages, not " + user + "'s");

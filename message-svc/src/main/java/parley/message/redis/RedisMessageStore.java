@@ -41,9 +41,8 @@ import parley.runtime.redis.LuaScript;
 public final class RedisMessageStore implements MessageStore {
     private static final int FORGET_PAGE = 500;
     /** How much of a message a MessageSent event (and so a notification) carries. */
-    public static final int PREVIEW_CHARS = 140;
-
     private static final LuaScript SEND = LuaScript.fromResource(RedisMessageStore.class, "send.lua");
+
     private static final LuaScript MARK_READ = LuaScript.fromResource(RedisMessageStore.class, "mark_read.lua");
     private static final LuaScript DELETE = LuaScript.fromResource(RedisMessageStore.class, "delete.lua");
     private static final LuaScript FORGET_USER = LuaScript.fromResource(RedisMessageStore.class, "forget_user.lua");
@@ -66,7 +65,8 @@ public final class RedisMessageStore implements MessageStore {
     @Override
     public CompletableFuture<Message> send(
             String sender, String receiver, String content, Instant at, String idempotencyKey) {
-        MessageSent event = new MessageSent(EventCodec.newEventId(), at, 0, sender, receiver, preview(content));
+        MessageSent event =
+                new MessageSent(EventCodec.newEventId(), at, 0, sender, receiver, MessageSent.previewOf(content));
         String a = sender.compareTo(receiver) < 0 ? sender : receiver;
         String b = a.equals(sender) ? receiver : sender;
         List<String> args = new ArrayList<>(
@@ -91,17 +91,6 @@ public final class RedisMessageStore implements MessageStore {
                             ? parse(stored)
                             : new Message(id, sender, receiver, content, at);
                 });
-    }
-
-    static String preview(String content) {
-        if (content.length() <= PREVIEW_CHARS) {
-            return content;
-        }
-        int end = PREVIEW_CHARS;
-        if (Character.isHighSurrogate(content.charAt(end - 1))) {
-            end--;
-        }
-        return content.substring(0, end) + "…";
     }
 
     @Override

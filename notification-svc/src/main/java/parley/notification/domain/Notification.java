@@ -2,7 +2,7 @@ package parley.notification.domain;
 
 import java.time.Instant;
 
-/** "sender wrote to receiver". {@code id} is ordered per user (see {@link parley.runtime.ids.NotificationIds}). */
+/** "sender wrote to receiver". {@code id} is ordered per user (see {@link parley.rules.NotificationIds}). */
 public record Notification(
         String id,
         String senderEmail,

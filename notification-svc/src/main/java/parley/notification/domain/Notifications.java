@@ -20,9 +20,9 @@ import parley.events.DomainEvent;
 import parley.events.MessageRead;
 import parley.events.MessageSent;
 import parley.events.UserDeleted;
+import parley.rules.NotificationIds;
 import parley.runtime.error.ServiceException;
 import parley.runtime.error.Validation;
-import parley.runtime.ids.NotificationIds;
 
 /** The notification rules: who is notified of what, listing with replay cursors, read and delivery state. */
 public final class Notifications {
@@ -101,7 +101,7 @@ public final class Notifications {
         if (messageId < 0) {
             throw ServiceException.invalid("message_id must not be negative");
         }
-        String p = preview == null ? "" : preview.length() > 140 ? preview.substring(0, 140) : preview;
+        String p = MessageSent.previewOf(preview);
         Notification draft = new Notification(null, s, r, messageId, p, clock.instant(), read);
         CreateOutcome outcome =
                 store.create(draft, null, false).toCompletableFuture().join();
@@ -167,8 +167,8 @@ public final class Notifications {
         return list(email, unreadOnly, afterId, pageSize, includePending, null);
     }
 
-    private static String cursor(String field, String id) {
-        return id == null || id.isBlank() ? null : NotificationIds.valid(field, id.trim());
+    static String cursor(String field, String id) {
+        return id == null || id.isBlank() ? null : Validation.notificationId(field, id.trim());
     }
 
     public long markRead(String email, List<String> ids, boolean all) {
@@ -182,7 +182,7 @@ public final class Notifications {
         if (ids.size() > 500) {
             throw ServiceException.invalid("at most 500 ids at a time");
         }
-        ids.forEach(id -> NotificationIds.valid("ids", id));
+        ids.forEach(id -> Validation.notificationId("ids", id));
         return store.markRead(e, ids);
     }
 
@@ -221,12 +221,12 @@ public final class Notifications {
                 throw ServiceException.invalid("at most 1000 ids at a time for one user");
             }
             total += ack.ids().size();
-            ack.ids().forEach(id -> NotificationIds.valid("ids", id));
+            ack.ids().forEach(id -> Validation.notificationId("ids", id));
             remove.computeIfAbsent(e, x -> new ArrayList<>()).addAll(ack.ids());
             if (ack.upToId() != null) {
                 upTo.merge(
                         e,
-                        NotificationIds.valid("up_to_id", ack.upToId()),
+                        Validation.notificationId("up_to_id", ack.upToId()),
                         (a, b) -> NotificationIds.compare(a, b) >= 0 ? a : b);
             }
         }

@@ -1,9 +1,13 @@
 package parley.notification.grpc;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * A queue that is FIFO per key (a receiver) and serves keys in turn, up to {@code quantum} items
@@ -65,19 +69,27 @@ final class FairQueue<T> {
         return item;
     }
 
-    /** Every key's oldest item, to find what waited too long. */
-    Iterable<ArrayDeque<T>> queues() {
-        return byKey.values();
+    /**
+     * Removes, oldest first, every key's leading items that match {@code old} (items are queued in
+     * age order per key), handing each to {@code removed}.
+     */
+    void removeIf(Predicate<T> old, Consumer<T> removed) {
+        List<String> late = new ArrayList<>();
+        for (Map.Entry<String, ArrayDeque<T>> e : byKey.entrySet()) {
+            if (old.test(e.getValue().peekFirst())) {
+                late.add(e.getKey());
+            }
+        }
+        for (String key : late) {
+            ArrayDeque<T> q;
+            while ((q = byKey.get(key)) != null && old.test(q.peekFirst())) {
+                removed.accept(pollOldest(key));
+            }
+        }
     }
 
-    /** The oldest item of {@code key}'s queue, or null. */
-    T peekOldest(String key) {
-        ArrayDeque<T> q = byKey.get(key);
-        return q == null ? null : q.peekFirst();
-    }
-
-    /** Removes the oldest item of {@code key}'s queue (it was given up). */
-    T pollOldest(String key) {
+    /** Removes the oldest item of {@code key}'s queue. */
+    private T pollOldest(String key) {
         ArrayDeque<T> q = byKey.get(key);
         if (q == null) {
             return null;

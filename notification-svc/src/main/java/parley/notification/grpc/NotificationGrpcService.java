@@ -7,7 +7,7 @@ import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
-import parley.notification.domain.Notification;
+import parley.notification.NotificationMapping;
 import parley.notification.domain.NotificationList;
 import parley.notification.domain.Notifications;
 import parley.notification.v1.AckDeliveredBatchRequest;
@@ -50,7 +50,7 @@ public final class NotificationGrpcService extends NotificationServiceGrpc.Notif
             CreateNotificationRequest r, StreamObserver<parley.notification.v1.Notification> response) {
         reply(
                 response,
-                toProto(notifications.create(
+                NotificationMapping.toProto(notifications.create(
                         r.getReceiverEmail(), r.getSenderEmail(), r.getMessageId(), r.getPreview(), r.getRead())));
     }
 
@@ -103,7 +103,7 @@ public final class NotificationGrpcService extends NotificationServiceGrpc.Notif
                 response,
                 ListNotificationsResponse.newBuilder()
                         .addAllNotifications(list.notifications().stream()
-                                .map(NotificationGrpcService::toProto)
+                                .map(NotificationMapping::toProto)
                                 .toList())
                         .setReset(list.reset())
                         .setUnreadCount(list.unreadCount())
@@ -145,17 +145,5 @@ public final class NotificationGrpcService extends NotificationServiceGrpc.Notif
                         .setAcknowledged(removed)
                         .build(),
                 "AckDeliveredBatch");
-    }
-
-    public static parley.notification.v1.Notification toProto(Notification n) {
-        return parley.notification.v1.Notification.newBuilder()
-                .setId(n.id())
-                .setSenderEmail(n.senderEmail())
-                .setReceiverEmail(n.receiverEmail())
-                .setMessageId(n.messageId())
-                .setPreview(n.preview())
-                .setTimestamp(n.timestamp().toString())
-                .setRead(n.read())
-                .build();
     }
 }

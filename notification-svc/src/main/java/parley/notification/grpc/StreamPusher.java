@@ -3,17 +3,11 @@ package parley.notification.grpc;
 import io.grpc.CallCredentials;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -23,9 +17,11 @@ import org.slf4j.LoggerFactory;
 import parley.frontend.v1.FrontendServiceGrpc;
 import parley.frontend.v1.PushBatch;
 import parley.frontend.v1.PushResult;
+import parley.notification.NotificationMapping;
 import parley.notification.domain.LivePush;
 import parley.notification.domain.Notification;
 import parley.notification.domain.Notifications;
+import parley.runtime.Backoff;
 import parley.runtime.grpc.PeerChannel;
 
 /**
@@ -43,7 +39,7 @@ import parley.runtime.grpc.PeerChannel;
  *       one message whenever the stream is ready, honouring gRPC flow control. Under light load a
  *       batch is one notification, sent at once: no timer adds latency.
  *   <li><b>Fair.</b> Queued pushes wait per receiver, and batches take from each receiver in
- *       turn ({@link #FAIR_QUANTUM} at a time): another user's notification is not held up behind
+ *       turn ({@link PushWindow#FAIR_QUANTUM} at a time): another user's notification is not held up behind
  *       one user's burst of thousands.
  *   <li><b>Order and re-send.</b> One stream keeps each user's order. When it breaks, or a batch
  *       goes unanswered for {@code deadline}, the unanswered batches go back to the front of the
@@ -56,15 +52,8 @@ public final class StreamPusher implements LivePush, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamPusher.class);
     private static final Duration MIN_BACKOFF = Duration.ofMillis(100);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
-    /** Notifications of one receiver taken in a row before the next receiver's turn. */
-    static final int FAIR_QUANTUM = 50;
-
     /** How the pusher batches and bounds its work. */
     public record Settings(int window, int batchSize, Duration deadline, Duration giveUpAfter) {}
-
-    private record Item(Notification notification, long since, CompletableFuture<Boolean> result) {}
-
-    private record Sent(List<Item> items, long at) {}
 
     private final FrontendServiceGrpc.FrontendServiceStub stub;
     private final Settings settings;
@@ -72,24 +61,20 @@ public final class StreamPusher implements LivePush, AutoCloseable {
     private final PushAcks acks = new PushAcks();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    // per receiver, served in turn: one user's burst does not queue everyone else behind it
-    private final FairQueue<Item> queued = new FairQueue<>(i -> i.notification().receiverEmail(), FAIR_QUANTUM);
-    private final TreeMap<Long, Sent> unanswered = new TreeMap<>();
+    private final PushWindow window = new PushWindow();
     private final Thread sender;
-    private int held; // queued + unanswered notifications
     private ClientCallStreamObserver<PushBatch> stream; // null while not connected
     private long generation; // which stream the callbacks belong to
-    private long seq;
     private long nextAttempt;
     private long downSince = System.nanoTime(); // when the last stream broke (or the start)
-    private Duration backoff = MIN_BACKOFF;
+    private final Backoff backoff = new Backoff(MIN_BACKOFF, MAX_BACKOFF);
     private long lastExpiry;
     private volatile boolean running = true;
 
     public StreamPusher(PeerChannel frontend, CallCredentials service, Settings settings, MeterRegistry registry) {
         this.stub = FrontendServiceGrpc.newStub(frontend.channel()).withCallCredentials(service);
         this.settings = settings;
-        this.metrics = new PushMetrics(registry, this::held);
+        this.metrics = new PushMetrics(registry, window::held);
         this.sender = Thread.ofPlatform().name("push-sender").daemon(true).unstarted(this::sendLoop);
     }
 
@@ -98,38 +83,27 @@ public final class StreamPusher implements LivePush, AutoCloseable {
         return this;
     }
 
-    private double held() {
-        lock.lock();
-        try {
-            return held;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** Queues one push; waits while the window is full and frontend-svc is taking them. */
     @Override
     public CompletionStage<Boolean> push(Notification n) {
-        Item item = new Item(n, System.nanoTime(), new CompletableFuture<>());
+        PushWindow.Item item = new PushWindow.Item(n, System.nanoTime(), new CompletableFuture<>());
         lock.lock();
         try {
-            while (held >= settings.window() && running) {
+            while (window.held() >= settings.window() && running) {
                 if (stream == null
-                        && !queued.isEmpty()
+                        && window.hasQueued()
                         && System.nanoTime() - downSince > settings.deadline().toNanos()) {
                     // not a reconnect blip: frontend-svc is down, so consumption must not wait for it
-                    giveUp(queued.poll(), "frontend-svc unreachable and the push queue is full");
+                    giveUp(window.takeQueued(), "frontend-svc unreachable and the push queue is full");
                     continue;
                 }
                 changed.await(100, TimeUnit.MILLISECONDS);
             }
             if (!running) {
-                held++;
                 giveUp(item, "notification-svc is stopping");
                 return item.result();
             }
-            queued.add(item);
-            held++;
+            window.add(item);
             changed.signalAll();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -149,33 +123,28 @@ public final class StreamPusher implements LivePush, AutoCloseable {
                 expire();
                 long now = System.nanoTime();
                 if (stream == null) {
-                    if (!queued.isEmpty() && now >= nextAttempt) {
+                    if (window.hasQueued() && now >= nextAttempt) {
                         connect();
                     }
                     changed.await(50, TimeUnit.MILLISECONDS);
                     continue;
                 }
-                if (!unanswered.isEmpty()
-                        && now - unanswered.firstEntry().getValue().at()
-                                > settings.deadline().toNanos()) {
+                if (now - window.oldestUnansweredAt() > settings.deadline().toNanos()) {
                     broken(
                             generation,
                             Status.DEADLINE_EXCEEDED.withDescription(
                                     "no answer within " + settings.deadline().toMillis() + " ms"));
                     continue;
                 }
-                if (queued.isEmpty() || !stream.isReady()) {
+                if (!window.hasQueued() || !stream.isReady()) {
                     changed.await(50, TimeUnit.MILLISECONDS);
                     continue;
                 }
-                List<Item> items = new ArrayList<>(Math.min(queued.size(), settings.batchSize()));
-                PushBatch.Builder b = PushBatch.newBuilder().setSeq(++seq);
-                while (!queued.isEmpty() && items.size() < settings.batchSize()) {
-                    Item item = queued.poll();
-                    items.add(item);
-                    b.addNotifications(NotificationGrpcService.toProto(item.notification()));
+                PushWindow.Batch taken = window.takeBatch(settings.batchSize(), now);
+                PushBatch.Builder b = PushBatch.newBuilder().setSeq(taken.seq());
+                for (PushWindow.Item item : taken.items()) {
+                    b.addNotifications(NotificationMapping.toProto(item.notification()));
                 }
-                unanswered.put(seq, new Sent(items, now));
                 batch = b.build();
                 to = stream;
             } catch (InterruptedException e) {
@@ -195,42 +164,25 @@ public final class StreamPusher implements LivePush, AutoCloseable {
 
     /** Opens a new stream. Holds the lock. */
     private void connect() {
-        long gen = ++generation;
-        stub.pushNotifications(new ClientResponseObserver<PushBatch, PushResult>() {
-            @Override
-            public void beforeStart(ClientCallStreamObserver<PushBatch> requests) {
-                stream = requests;
-                requests.setOnReadyHandler(StreamPusher.this::signal);
-            }
-
-            @Override
-            public void onNext(PushResult result) {
-                answered(gen, result);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                lock.lock();
-                try {
-                    broken(gen, Status.fromThrowable(t));
-                } finally {
-                    lock.unlock();
-                }
-            }
-
-            @Override
-            public void onCompleted() {
-                lock.lock();
-                try {
-                    broken(gen, Status.UNAVAILABLE.withDescription("frontend-svc ended the push stream"));
-                } finally {
-                    lock.unlock();
-                }
-            }
-        });
+        stub.pushNotifications(new PushStreamObserver(++generation, this));
     }
 
-    private void signal() {
+    /** The new stream's request side (called from {@link #connect()}, so with the lock held). */
+    void opened(ClientCallStreamObserver<PushBatch> requests) {
+        stream = requests;
+    }
+
+    /** The stream of {@code gen} ended or failed. */
+    void ended(long gen, Status status) {
+        lock.lock();
+        try {
+            broken(gen, status);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void signal() {
         lock.lock();
         try {
             changed.signalAll();
@@ -248,22 +200,20 @@ public final class StreamPusher implements LivePush, AutoCloseable {
         return this;
     }
 
-    private void answered(long gen, PushResult result) {
+    void answered(long gen, PushResult result) {
         acks.accept(result);
         if (result.getSeq() == 0) {
             return; // acks only
         }
-        List<Item> items;
+        List<PushWindow.Item> items;
         lock.lock();
         try {
-            Sent sent = unanswered.remove(result.getSeq());
-            if (sent == null) {
+            items = window.answered(result.getSeq());
+            if (items == null) {
                 return; // answered after it was re-queued: the re-sent copy will be answered too
             }
-            items = sent.items();
-            held -= items.size();
             if (gen == generation) {
-                backoff = MIN_BACKOFF; // the stream works
+                backoff.reset(); // the stream works
             }
             changed.signalAll();
         } finally {
@@ -285,19 +235,10 @@ public final class StreamPusher implements LivePush, AutoCloseable {
         stream = null;
         generation++;
         downSince = System.nanoTime();
-        int back = 0;
-        for (Map.Entry<Long, Sent> e : unanswered.descendingMap().entrySet()) {
-            List<Item> items = e.getValue().items();
-            for (int i = items.size() - 1; i >= 0; i--) {
-                queued.addFirst(items.get(i));
-                back++;
-            }
-        }
-        unanswered.clear();
+        int back = window.requeueUnanswered();
         metrics.streamBroke(status, back);
-        long jitter = (long) (backoff.toNanos() * ThreadLocalRandom.current().nextDouble(0.75, 1.25));
+        long jitter = backoff.nextWithJitter().toNanos();
         nextAttempt = System.nanoTime() + jitter;
-        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
         log.warn(
                 "push stream to frontend-svc failed ({}: {}); {} notifications to re-send, reconnecting in {} ms",
                 status.getCode(),
@@ -319,26 +260,12 @@ public final class StreamPusher implements LivePush, AutoCloseable {
             return;
         }
         lastExpiry = now;
-        long limit = now - settings.giveUpAfter().toNanos();
-        List<String> late = new ArrayList<>();
-        for (ArrayDeque<Item> q : queued.queues()) {
-            if (q.peekFirst().since() < limit) {
-                late.add(q.peekFirst().notification().receiverEmail());
-            }
-        }
-        for (String receiver : late) {
-            Item item;
-            while ((item = queued.peekOldest(receiver)) != null && item.since() < limit) {
-                giveUp(
-                        queued.pollOldest(receiver),
-                        "not answered within " + settings.giveUpAfter().toMillis() + " ms");
-            }
-        }
+        String why = "not answered within " + settings.giveUpAfter().toMillis() + " ms";
+        window.expire(now - settings.giveUpAfter().toNanos(), item -> giveUp(item, why));
     }
 
-    /** Holds the lock. */
-    private void giveUp(Item item, String why) {
-        held--;
+    /** The item is out of the window already. Holds the lock. */
+    private void giveUp(PushWindow.Item item, String why) {
         metrics.gaveUp(item.notification(), why);
         item.result().completeExceptionally(new IllegalStateException(why));
         changed.signalAll();

@@ -2,11 +2,11 @@ package parley.notification.http;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import parley.notification.domain.Notification;
+import parley.contract.NotificationJson;
+import parley.notification.NotificationMapping;
 import parley.notification.domain.NotificationList;
 import parley.notification.domain.Notifications;
 import parley.runtime.auth.Principal;
@@ -44,7 +44,9 @@ public final class NotificationRoutes {
                 false);
         ctx.json(Map.of(
                 "notifications",
-                list.notifications().stream().map(NotificationRoutes::view).toList(),
+                list.notifications().stream()
+                        .map(n -> NotificationJson.view(NotificationMapping.toProto(n)))
+                        .toList(),
                 "reset",
                 list.reset(),
                 "unread_count",
@@ -65,17 +67,5 @@ public final class NotificationRoutes {
             notifications.setSubscribed(email, subscribe);
         }
         ctx.json(Map.of("email", email.trim().toLowerCase(Locale.ROOT), "subscribed", notifications.subscribed(email)));
-    }
-
-    public static Map<String, Object> view(Notification n) {
-        Map<String, Object> v = new LinkedHashMap<>();
-        v.put("id", n.id());
-        v.put("sender_email", n.senderEmail());
-        v.put("receiver_email", n.receiverEmail());
-        v.put("message_id", n.messageId());
-        v.put("preview", n.preview());
-        v.put("timestamp", n.timestamp().toString());
-        v.put("read", n.read());
-        return v;
     }
 }

@@ -1,8 +1,5 @@
 package parley.notification.redis;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lettuce.core.KeyScanArgs;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.ScanCursor;
@@ -11,20 +8,19 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import parley.notification.NotificationMapping;
 import parley.notification.domain.CreateOutcome;
 import parley.notification.domain.Notification;
 import parley.notification.domain.NotificationStore;
+import parley.rules.NotificationIds;
 import parley.runtime.error.ErrorCode;
 import parley.runtime.error.ServiceException;
-import parley.runtime.http.Json;
-import parley.runtime.ids.NotificationIds;
 import parley.runtime.redis.LuaScript;
 
 /** Notifications in Redis DB 2: per-user bounded lists, pending lists, the subscriptions hash. */
@@ -114,7 +110,7 @@ public final class RedisNotificationStore implements NotificationStore {
                                 NotificationKeys.SUBSCRIPTIONS),
                         List.of(
                                 draft.id() == null ? "" : draft.id(),
-                                toJson(draft, ID_SLOT),
+                                NotificationMapping.toJson(draft, ID_SLOT),
                                 email,
                                 Integer.toString(maxPerUser),
                                 Long.toString(dedupeFor.toSeconds()),
@@ -126,7 +122,8 @@ public final class RedisNotificationStore implements NotificationStore {
         long status = (Long) result.get(0);
         String id = (String) result.get(1);
         return switch ((int) status) {
-            case 1 -> new CreateOutcome(CreateOutcome.Status.CREATED, parse((String) result.get(2)));
+            case 1 ->
+                new CreateOutcome(CreateOutcome.Status.CREATED, NotificationMapping.fromJson((String) result.get(2)));
             case 2 -> new CreateOutcome(CreateOutcome.Status.UNSUBSCRIBED, null);
             case 4 -> new CreateOutcome(CreateOutcome.Status.EXPIRED, null);
             // the same event made it earlier: the same content, under the id it got then
@@ -144,7 +141,7 @@ public final class RedisNotificationStore implements NotificationStore {
     public List<Notification> all(String email) {
         List<String> raw = redis.lrange(NotificationKeys.notifications(email), 0, -1);
         List<Notification> out = new ArrayList<>(raw.size());
-        raw.forEach(r -> out.add(parse(r)));
+        raw.forEach(r -> out.add(NotificationMapping.fromJson(r)));
         return out;
     }
 
@@ -232,33 +229,5 @@ public final class RedisNotificationStore implements NotificationStore {
                 NotificationKeys.pending(email),
                 NotificationKeys.horizon(email));
         redis.hdel(NotificationKeys.SUBSCRIPTIONS, email);
-    }
-
-    static String toJson(Notification n, String id) {
-        ObjectNode node = Json.mapper().createObjectNode();
-        node.put("id", id);
-        node.put("sender_email", n.senderEmail());
-        node.put("receiver_email", n.receiverEmail());
-        node.put("message_id", n.messageId());
-        node.put("preview", n.preview());
-        node.put("timestamp", n.timestamp().toString());
-        node.put("read", n.read());
-        return node.toString();
-    }
-
-    static Notification parse(String json) {
-        try {
-            JsonNode n = Json.mapper().readTree(json);
-            return new Notification(
-                    n.path("id").asText(),
-                    n.path("sender_email").asText(),
-                    n.path("receiver_email").asText(),
-                    n.path("message_id").asLong(),
-                    n.path("preview").asText(),
-                    Instant.parse(n.path("timestamp").asText()),
-                    n.path("read").asBoolean());
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("corrupt notification record", e);
-        }
     }
 }

@@ -1,28 +1,21 @@
 package parley.runtime.error;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
-import java.util.regex.Pattern;
+import parley.rules.Emails;
+import parley.rules.NotificationIds;
 
 /** Input checks shared by every service; each failure is an INVALID_ARGUMENT naming the field. */
 public final class Validation {
-    // Pragmatic address check: one @, no spaces, a dot in the domain, sane length.
-    private static final Pattern EMAIL =
-            Pattern.compile("^[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,63}$");
-
     private Validation() {}
 
-    /** A valid email, trimmed and lower-cased (emails are keys). */
+    /** A valid email in its normal form ({@link Emails}). */
     public static String email(String field, String value) {
         if (value == null || value.isBlank()) {
             throw ServiceException.invalid(field + " is required");
         }
-        String v = value.trim().toLowerCase(Locale.ROOT);
-        if (v.length() > 254 || !EMAIL.matcher(v).matches()) {
-            throw ServiceException.invalid(field + " is not a valid email address: '"
-                    + (value.length() > 80 ? value.substring(0, 80) + "…" : value) + "'");
-        }
-        return v;
+        return Emails.normalized(value)
+                .orElseThrow(() -> ServiceException.invalid(field + " is not a valid email address: '"
+                        + (value.length() > 80 ? value.substring(0, 80) + "…" : value) + "'"));
     }
 
     /** Non-blank text of at most {@code maxChars} characters, trimmed. */
@@ -40,7 +33,7 @@ public final class Validation {
     /** A notification id (the stream id of its event, e.g. {@code 1732320000000-0}), trimmed. */
     public static String notificationId(String field, String id) {
         String v = id == null ? "" : id.trim();
-        if (!v.matches("\\d{1,19}-\\d{1,19}")) {
+        if (!NotificationIds.isValid(v)) {
             throw ServiceException.invalid(
                     field + " must be a notification id such as 1732320000000-0, got '" + id + "'");
         }

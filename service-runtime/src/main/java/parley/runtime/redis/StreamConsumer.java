@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import parley.events.DomainEvent;
+import parley.runtime.Backoff;
 
 /**
  * Reads one stream in a consumer group, in batches, on a dedicated connection — the loop of
@@ -140,7 +141,7 @@ public final class StreamConsumer implements AutoCloseable {
      */
     @SuppressWarnings("unchecked") // lettuce's xreadgroup takes StreamOffset<K>... (generic varargs)
     private void run() {
-        Duration backoff = FIRST_BACKOFF;
+        Backoff backoff = new Backoff(FIRST_BACKOFF, MAX_BACKOFF);
         boolean groupReady = false;
         boolean ownPendingDone = false;
         while (running) {
@@ -165,14 +166,14 @@ public final class StreamConsumer implements AutoCloseable {
                         XReadArgs.Builder.count(settings.batchSize()).block(settings.block()),
                         StreamOffset.lastConsumed(settings.stream()));
                 batch.process(entries);
-                backoff = FIRST_BACKOFF;
+                backoff.reset();
             } catch (RuntimeException e) {
                 if (ConsumerGroup.isMissing(e)) {
                     log.warn("{}: group {} missing, creating it again", settings.stream(), settings.group());
                     groupReady = false;
                     ownPendingDone = false;
                 }
-                backoff = pause(backoff, e);
+                pause(backoff.next(), e);
             }
         }
     }
@@ -182,18 +183,16 @@ public final class StreamConsumer implements AutoCloseable {
     }
 
     /** Waits before the next attempt; an interrupt from the watchdog only cuts the wait short. */
-    private Duration pause(Duration backoff, RuntimeException e) {
+    private void pause(Duration wait, RuntimeException e) {
         if (!running) {
-            return backoff;
+            return;
         }
-        log.warn("{}: reading failed ({}), retrying in {} ms", settings.stream(), e.toString(), backoff.toMillis());
+        log.warn("{}: reading failed ({}), retrying in {} ms", settings.stream(), e.toString(), wait.toMillis());
         try {
-            Thread.sleep(backoff.toMillis());
+            Thread.sleep(wait.toMillis());
         } catch (InterruptedException ie) {
             // close() sets running first; otherwise the watchdog woke a stuck read: go on
         }
-        Duration next = backoff.multipliedBy(2);
-        return next.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : next;
     }
 
     /**

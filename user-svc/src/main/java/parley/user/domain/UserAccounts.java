@@ -160,7 +160,7 @@ public final class UserAccounts {
         }
     }
 
-    private static String password(String password) {
+    static String password(String password) {
         if (password == null || password.isEmpty()) {
             throw ServiceException.invalid("password is required");
         }

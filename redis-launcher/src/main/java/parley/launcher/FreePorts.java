@@ -1,4 +1,4 @@
-package parley.local;
+package parley.launcher;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,7 +1,7 @@
-package parley.runtime.ids;
+package parley.rules;
 
 import java.util.Comparator;
-import parley.runtime.error.Validation;
+import java.util.regex.Pattern;
 
 /**
  * Notification ids look like Redis stream ids ({@code <ms>-<seq>}) and grow per user in creation
@@ -10,19 +10,20 @@ import parley.runtime.error.Validation;
  */
 public final class NotificationIds {
     public static final Comparator<String> ORDER = NotificationIds::compare;
+    private static final Pattern FORMAT = Pattern.compile("\\d{1,19}-\\d{1,19}");
 
     private NotificationIds() {}
+
+    /** Whether {@code id} has the form of a notification id, e.g. {@code 1732320000000-0}. */
+    public static boolean isValid(String id) {
+        return id != null && FORMAT.matcher(id).matches();
+    }
 
     public static int compare(String a, String b) {
         long[] x = parse(a);
         long[] y = parse(b);
         int c = Long.compare(x[0], y[0]);
         return c != 0 ? c : Long.compare(x[1], y[1]);
-    }
-
-    /** Checks a client-supplied id (after_id, Last-Event-ID). */
-    public static String valid(String field, String id) {
-        return Validation.notificationId(field, id);
     }
 
     private static long[] parse(String id) {

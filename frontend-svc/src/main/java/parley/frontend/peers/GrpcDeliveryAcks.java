@@ -1,4 +1,4 @@
-package parley.frontend.grpc;
+package parley.frontend.peers;
 
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
@@ -86,14 +86,14 @@ public final class GrpcDeliveryAcks implements DeliveryAcks, AutoCloseable {
      * A push stream opened: acks may travel back on its answer side from now on, until it ends.
      * Every write of the stream's answers then goes through the returned lane.
      */
-    AckLane attach(ServerCallStreamObserver<PushResult> results) {
+    public AckLane attach(ServerCallStreamObserver<PushResult> results) {
         AckLane lane = new AckLane(results, lanes::remove);
         lanes.addFirst(lane);
         return lane;
     }
 
     /** Sends what is waiting: on a push stream with room, else in calls (at most two out). */
-    void sendWhatIsWaiting() {
+    public void sendWhatIsWaiting() {
         for (AckLane lane : lanes) {
             if (!lane.isOpen()) {
                 continue;

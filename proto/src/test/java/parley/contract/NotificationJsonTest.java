@@ -1,8 +1,9 @@
-package parley.frontend.live;
+package parley.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import parley.notification.v1.Notification;
 
@@ -36,5 +37,26 @@ class NotificationJsonTest {
         assertThatThrownBy(() -> NotificationJson.read("[1,2]"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("not a notification object");
+    }
+
+    @Test
+    void aBatchPayloadIsReadOldestFirstWithEachObjectsOwnTextToPassOn() {
+        Notification second =
+                n.toBuilder().setId("1795463208941-1").setRead(false).build();
+        String payload = NotificationJson.writeAll(List.of(n, second));
+
+        List<NotificationJson.Parsed> read = NotificationJson.readAll(payload);
+
+        assertThat(read).extracting(NotificationJson.Parsed::notification).containsExactly(n, second);
+        assertThat(read)
+                .extracting(NotificationJson.Parsed::text)
+                .containsExactly(NotificationJson.write(n), NotificationJson.write(second));
+        assertThat(NotificationJson.Parsed.of(n).text()).isEqualTo(NotificationJson.write(n));
+    }
+
+    @Test
+    void trailingTextAfterANotificationIsRefused() {
+        assertThatThrownBy(() -> NotificationJson.readAll(NotificationJson.write(n) + " {}"))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -1,4 +1,4 @@
-package parley.frontend.grpc;
+package parley.frontend.peers;
 
 import io.grpc.CallCredentials;
 import java.util.concurrent.TimeUnit;

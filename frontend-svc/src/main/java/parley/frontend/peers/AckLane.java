@@ -1,4 +1,4 @@
-package parley.frontend.grpc;
+package parley.frontend.peers;
 
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -11,7 +11,7 @@ import parley.notification.v1.AckDeliveredBatchRequest;
  * the delivery acks that ride back on it. Every write to the stream goes through this object's
  * monitor, since a gRPC stream takes one writer at a time.
  */
-final class AckLane {
+public final class AckLane {
     private final ServerCallStreamObserver<PushResult> results;
     private final Consumer<AckLane> onEnd;
     private boolean open = true;
@@ -28,7 +28,7 @@ final class AckLane {
     }
 
     /** Sends a push answer; false when the stream ended already. */
-    synchronized boolean answer(PushResult result) {
+    public synchronized boolean answer(PushResult result) {
         if (!open) {
             return false;
         }
@@ -42,17 +42,17 @@ final class AckLane {
     }
 
     /** Ends the stream with an error (once). */
-    void fail(Status status) {
+    public void fail(Status status) {
         end(() -> results.onError(status.asRuntimeException()));
     }
 
     /** Ends the stream normally (once). */
-    void complete() {
+    public void complete() {
         end(results::onCompleted);
     }
 
     /** The client went away: nothing more may be written. */
-    void closed() {
+    public void closed() {
         end(() -> {});
     }
 
@@ -67,7 +67,7 @@ final class AckLane {
         onEnd.accept(this);
     }
 
-    synchronized boolean isOpen() {
+    public synchronized boolean isOpen() {
         return open;
     }
 }

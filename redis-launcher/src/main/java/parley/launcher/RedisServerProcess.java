@@ -1,32 +1,53 @@
-package parley.testkit;
+package parley.launcher;
 
 import java.io.IOException;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import parley.local.FreePorts;
 
 /**
- * A {@code redis-server} child process on a free loopback port, with its own temporary directory,
- * destroyed (and the directory removed) when the JVM exits. {@code --port 0} is not supported by
- * Redis, so a free port is picked here and the start retried on a clash.
+ * A {@code redis-server} child process on loopback: the one launcher of the local run, the test
+ * kit and the benchmarks. By default on a free port with its own temporary directory, destroyed
+ * (and the directory removed) when the JVM exits. {@code --port 0} is not supported by Redis, so
+ * a free port is picked here and the start retried on a clash. It counts as started once it
+ * answers {@code PING} (not merely listens: it may still be loading its append-only file).
  */
 public final class RedisServerProcess {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    /**
+     * How to run it.
+     *
+     * @param port the port, or 0 for a free one
+     * @param dir its working directory (append-only file, {@code redis.log}), kept on stop; null
+     *     for a temporary one, removed on stop
+     * @param persistent append-only file with {@code appendfsync everysec}, as compose runs Redis
+     */
+    public record Options(int port, Path dir, boolean persistent) {}
+
     private volatile Process process;
     private final int port;
     private final Path dir;
     private final boolean persistent;
+    private final boolean temporary;
 
-    private RedisServerProcess(Process process, int port, Path dir, boolean persistent) {
+    private RedisServerProcess(Process process, int port, Path dir, boolean persistent, boolean temporary) {
         this.process = process;
         this.port = port;
         this.dir = dir;
         this.persistent = persistent;
+        this.temporary = temporary;
+    }
+
+    public long pid() {
+        return process.pid();
     }
 
     public int port() {
@@ -47,23 +68,34 @@ public final class RedisServerProcess {
      *     so that {@link #kill()} then {@link #restart()} is a crash and recovery
      */
     public static RedisServerProcess start(boolean persistent) {
+        return start(new Options(0, null, persistent));
+    }
+
+    /** Starts one as {@code options} say, or throws {@link UnavailableException} saying why it could not. */
+    public static RedisServerProcess start(Options options) {
         String binary = findBinary();
         for (int attempt = 0; attempt < 5; attempt++) {
-            int port = FreePorts.next();
+            int port = options.port() > 0 ? options.port() : FreePorts.next();
             try {
-                Path dir = Files.createTempDirectory("parley-test-redis-");
-                Process process = launch(binary, port, dir, persistent);
-                if (awaitListening(process, port)) {
-                    RedisServerProcess server = new RedisServerProcess(process, port, dir, persistent);
-                    Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "test-redis-stop"));
+                Path dir = options.dir() != null
+                        ? Files.createDirectories(options.dir())
+                        : Files.createTempDirectory("parley-redis-");
+                Process process = launch(binary, port, dir, options.persistent());
+                if (awaitPong(process, port)) {
+                    RedisServerProcess server =
+                            new RedisServerProcess(process, port, dir, options.persistent(), options.dir() == null);
+                    Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "redis-server-stop"));
                     return server;
                 }
                 process.destroyForcibly();
+                if (options.port() > 0) {
+                    break; // a given port: trying it again would fail the same way
+                }
             } catch (IOException e) {
                 throw new UnavailableException("could not start " + binary + ": " + e.getMessage());
             }
         }
-        throw new UnavailableException("redis-server did not start listening after 5 attempts");
+        throw new UnavailableException("redis-server did not start (see redis.log in its directory)");
     }
 
     private static Process launch(String binary, int port, Path dir, boolean persistent) throws IOException {
@@ -108,15 +140,21 @@ public final class RedisServerProcess {
         } catch (IOException e) {
             throw new UnavailableException("could not restart redis-server: " + e.getMessage());
         }
-        if (!awaitListening(process, port)) {
+        if (!awaitPong(process, port)) {
             throw new UnavailableException("redis-server did not listen again on port " + port);
         }
     }
 
+    /** Stops it (SIGTERM, then SIGKILL after 20 s); a temporary directory is removed. */
     public void stop() {
         process.destroy();
         try {
-            process.waitFor();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+            if (!temporary) {
+                return;
+            }
             try (Stream<Path> files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
@@ -138,21 +176,26 @@ public final class RedisServerProcess {
         throw new UnavailableException("no redis-server on PATH");
     }
 
-    private static boolean awaitListening(Process process, int port) {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
-        while (Instant.now().isBefore(deadline)) {
-            if (!process.isAlive()) {
-                return false;
-            }
-            try (Socket ignored = new Socket("127.0.0.1", port)) {
-                return true;
-            } catch (IOException notYet) {
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
+    /** Waits until it answers PING with PONG; false when it died or did not within the timeout. */
+    private static boolean awaitPong(Process process, int port) {
+        Instant deadline = Instant.now().plus(START_TIMEOUT);
+        while (Instant.now().isBefore(deadline) && process.isAlive()) {
+            try (Socket socket = new Socket("127.0.0.1", port)) {
+                socket.setSoTimeout(2000);
+                socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+                byte[] reply = new byte[7];
+                int n = socket.getInputStream().read(reply);
+                if (n >= 5 && new String(reply, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG")) {
+                    return true;
                 }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
             }
         }
         return false;

@@ -1,4 +1,4 @@
-package parley.local;
+package parley.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
