@@ -19,8 +19,15 @@ final class ProcessStack implements AutoCloseable {
     private final Path root =
             Path.of(System.getProperty("parley.root", "..")).toAbsolutePath().normalize();
     private final Path logs;
+    private final Map<String, String> extraEnv;
 
     ProcessStack(TestRedis redis) throws Exception {
+        this(redis, Map.of());
+    }
+
+    /** @param extraEnv added to every service's environment (e.g. OTEL_* settings) */
+    ProcessStack(TestRedis redis, Map<String, String> extraEnv) throws Exception {
+        this.extraEnv = extraEnv;
         ports = Topology.Ports.free();
         envs = Topology.environments(redis::url, ports, SECRET);
         logs = Files.createDirectories(root.resolve("e2e-tests/target/e2e-logs"));
@@ -42,6 +49,7 @@ final class ProcessStack implements AutoCloseable {
         env.put("BCRYPT_COST", "4");
         env.put("CONSUMER_BLOCK_MS", "200");
         env.put("PUSH_GIVE_UP_MS", "60000");
+        env.putAll(extraEnv);
         services.put(name, new ServiceProcess(root, name, Topology.httpPort(env), env, logs).start());
     }
 

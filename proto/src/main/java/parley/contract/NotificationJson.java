@@ -53,6 +53,9 @@ public final class NotificationJson {
         v.put("preview", n.getPreview());
         v.put("timestamp", n.getTimestamp());
         v.put("read", n.getRead());
+        if (!n.getTraceparent().isEmpty()) {
+            v.put("traceparent", n.getTraceparent()); // only on live deliveries while tracing is on
+        }
         return v;
     }
 
@@ -135,6 +138,7 @@ public final class NotificationJson {
                 .setPreview(n.path("preview").asText())
                 .setTimestamp(n.path("timestamp").asText())
                 .setRead(n.path("read").asBoolean())
+                .setTraceparent(n.path("traceparent").asText(""))
                 .build();
     }
 }

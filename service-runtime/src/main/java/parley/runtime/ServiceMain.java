@@ -5,6 +5,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
 import parley.runtime.config.ConfigException;
 import parley.runtime.config.Env;
+import parley.runtime.tracing.Tracing;
 
 /**
  * The shared {@code main}: fail fast on bad config, start, stop gracefully on SIGTERM/Ctrl-C, but
@@ -21,6 +22,13 @@ public final class ServiceMain {
     public static void run(String name, Function<Env, ServiceHost> starter) {
         Env env = Env.system();
         ServiceHost host;
+        try {
+            Tracing.init(name);
+        } catch (RuntimeException e) { // the SDK refuses a malformed OTEL_* setting
+            System.err.println(name + ": configuration error: tracing: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         try {
             host = starter.apply(env);
         } catch (ConfigException e) {

@@ -7,6 +7,7 @@ import java.util.function.Function;
 import parley.frontend.live.LiveHub;
 import parley.frontend.live.LiveSession;
 import parley.frontend.live.LiveStats;
+import parley.frontend.live.LiveTracing;
 import parley.frontend.peers.AckLane;
 import parley.frontend.peers.GrpcDeliveryAcks;
 import parley.frontend.v1.FrontendServiceGrpc;
@@ -89,7 +90,9 @@ public final class FrontendGrpcService extends FrontendServiceGrpc.FrontendServi
                         return;
                     }
                 }
-                hub.publish(batch.getNotificationsList()).whenComplete((delivered, error) -> {
+                LiveTracing trace = LiveTracing.received(batch.getNotificationsList());
+                hub.publish(trace.notifications()).whenComplete((delivered, error) -> {
+                    trace.end();
                     if (error != null) {
                         fail(Status.UNAVAILABLE.withDescription("Redis Pub/Sub unavailable: " + error.getMessage()));
                         return;

@@ -51,6 +51,11 @@ final class GrpcSink implements LiveSink {
     }
 
     @Override
+    public String transport() {
+        return "grpc";
+    }
+
+    @Override
     public void reset() {
         send(List.of(Parsed.of(Notification.newBuilder().setReset(true).build())), List.of(""));
     }

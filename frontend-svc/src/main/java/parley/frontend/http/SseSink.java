@@ -50,6 +50,11 @@ final class SseSink implements LiveSink {
     }
 
     @Override
+    public String transport() {
+        return "sse";
+    }
+
+    @Override
     public synchronized void reset() {
         quietly(() -> client.sendEvent(
                 "reset", Map.of("reason", "your last id is older than the retained history; refetch the list")));

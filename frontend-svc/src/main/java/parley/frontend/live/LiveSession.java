@@ -158,10 +158,10 @@ public final class LiveSession {
                 stats.reset();
                 sink.reset();
             }
-            List<String> ids =
+            List<Parsed> written =
                     write(missed.notifications().stream().map(Parsed::of).toList());
-            stats.replayed(ids.size());
-            ack(ids);
+            stats.replayed(written.size());
+            ack(written);
             List<Notification> page = missed.notifications();
             if (page.size() < Replay.PAGE_SIZE) {
                 return !closed;
@@ -219,19 +219,18 @@ public final class LiveSession {
     }
 
     private void deliverNow(List<Parsed> batch) {
-        List<String> written = write(batch);
-        stats.delivered(written.size());
+        List<Parsed> written = write(batch);
+        stats.delivered(written);
         ack(written);
     }
 
-    /** Writes those not written before, in order, with one flush; returns the ids written. */
-    private List<String> write(List<Parsed> batch) {
+    /** Writes those not written before, in order, with one flush; returns those written. */
+    private List<Parsed> write(List<Parsed> batch) {
         if (closed || batch.isEmpty()) {
             return List.of();
         }
         List<Parsed> fresh = new ArrayList<>(batch.size());
         List<String> cursors = new ArrayList<>(batch.size());
-        List<String> ids = new ArrayList<>(batch.size());
         for (Parsed n : batch) {
             if (!sent.add(n.id())) {
                 continue;
@@ -241,21 +240,20 @@ public final class LiveSession {
             }
             fresh.add(n);
             cursors.add(highest);
-            ids.add(n.id());
         }
         if (fresh.isEmpty()) {
             return List.of();
         }
-        if (!sink.send(fresh, cursors)) {
+        if (!LiveTracing.send(sink, fresh, cursors)) {
             close("client gone");
             return List.of();
         }
-        return ids;
+        return fresh;
     }
 
-    private void ack(List<String> ids) {
-        if (!ids.isEmpty()) {
-            acks.ack(email, ids);
+    private void ack(List<Parsed> written) {
+        if (!written.isEmpty()) {
+            acks.ack(email, written.stream().map(Parsed::id).toList());
         }
     }
 

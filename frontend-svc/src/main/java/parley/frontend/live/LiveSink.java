@@ -13,6 +13,9 @@ public interface LiveSink {
      */
     boolean send(List<Parsed> notifications, List<String> cursors);
 
+    /** What the connection is ({@code sse}, {@code grpc}), for traces. */
+    String transport();
+
     /** Tells the client its cursor is older than the retained history: refetch the list. */
     void reset();
 

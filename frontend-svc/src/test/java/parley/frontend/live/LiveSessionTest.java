@@ -25,6 +25,11 @@ class LiveSessionTest {
         }
 
         @Override
+        public String transport() {
+            return "test";
+        }
+
+        @Override
         public void reset() {}
 
         @Override
@@ -108,6 +113,11 @@ class LiveSessionTest {
             }
 
             @Override
+            public String transport() {
+                return "test";
+            }
+
+            @Override
             public void reset() {}
 
             @Override
@@ -172,6 +182,11 @@ class LiveSessionTest {
             public boolean send(List<Parsed> batch, List<String> batchCursors) {
                 batch.forEach(n -> written.add(n.id()));
                 return true;
+            }
+
+            @Override
+            public String transport() {
+                return "test";
             }
 
             @Override

@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 import parley.runtime.auth.Principal;
 import parley.runtime.error.ServiceException;
 import parley.runtime.error.Validation;
+import parley.runtime.tracing.Tracing;
 
 /** The messaging rules: who may send and read what, content limits, registered parties. */
 public final class Messaging {
@@ -77,7 +78,8 @@ public final class Messaging {
                         throw ServiceException.notFound("user not registered: " + String.join(", ", missing));
                     }
                 });
-        return new Checked(ready, () -> store.send(sender, receiver, text, at, key));
+        // the store runs once the parties are checked, on another thread: in this request's trace
+        return new Checked(ready, Tracing.carry(() -> store.send(sender, receiver, text, at, key)));
     }
 
     public MessagePage messages(Principal caller, String userEmail, String withEmail, int pageSize, Long beforeId) {

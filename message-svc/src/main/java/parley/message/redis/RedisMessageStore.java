@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,6 +37,7 @@ import parley.runtime.error.ServiceException;
 import parley.runtime.http.Json;
 import parley.runtime.redis.GroupCommit;
 import parley.runtime.redis.LuaScript;
+import parley.runtime.tracing.Tracing;
 
 /** Messages in Redis DB 1. Writes are single Lua scripts (message + event, one round trip). */
 public final class RedisMessageStore implements MessageStore {
@@ -71,7 +73,13 @@ public final class RedisMessageStore implements MessageStore {
         String b = a.equals(sender) ? receiver : sender;
         List<String> args = new ArrayList<>(
                 List.of(MessageKeys.MESSAGE_PREFIX, sender, receiver, content, at.toString(), a, b, "message_id"));
-        LuaScript.appendFields(args, EventCodec.encode(event));
+        Map<String, String> fields = EventCodec.encode(event);
+        String traceparent = Tracing.traceparent(); // the trace goes on through the stream entry
+        if (traceparent != null) {
+            fields = new LinkedHashMap<>(fields);
+            fields.put(Tracing.TRACEPARENT, traceparent);
+        }
+        LuaScript.appendFields(args, fields);
         List<String> keys = List.of(
                 MessageKeys.COUNTER,
                 MessageKeys.conversation(sender, receiver),
@@ -222,7 +230,13 @@ public final class RedisMessageStore implements MessageStore {
     public long markRead(String reader, String withEmail) {
         MessageRead event = new MessageRead(EventCodec.newEventId(), clock.instant(), reader, withEmail, 0);
         List<String> args = new ArrayList<>(List.of(reader, "up_to_message_id"));
-        LuaScript.appendFields(args, EventCodec.encode(event));
+        Map<String, String> fields = EventCodec.encode(event);
+        String traceparent = Tracing.traceparent(); // the trace goes on through the stream entry
+        if (traceparent != null) {
+            fields = new LinkedHashMap<>(fields);
+            fields.put(Tracing.TRACEPARENT, traceparent);
+        }
+        LuaScript.appendFields(args, fields);
         Long unread = MARK_READ.run(
                 redis,
                 ScriptOutputType.INTEGER,
@@ -236,7 +250,13 @@ public final class RedisMessageStore implements MessageStore {
         MessageDeleted event = new MessageDeleted(
                 EventCodec.newEventId(), clock.instant(), m.id(), m.senderEmail(), m.receiverEmail());
         List<String> args = new ArrayList<>(List.of(Long.toString(m.id()), m.senderEmail(), m.receiverEmail()));
-        LuaScript.appendFields(args, EventCodec.encode(event));
+        Map<String, String> fields = EventCodec.encode(event);
+        String traceparent = Tracing.traceparent(); // the trace goes on through the stream entry
+        if (traceparent != null) {
+            fields = new LinkedHashMap<>(fields);
+            fields.put(Tracing.TRACEPARENT, traceparent);
+        }
+        LuaScript.appendFields(args, fields);
         Long done = DELETE.run(
                 redis,
                 ScriptOutputType.INTEGER,

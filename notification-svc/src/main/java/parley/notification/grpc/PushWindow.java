@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import parley.frontend.v1.PushBatch;
+import parley.notification.NotificationMapping;
 import parley.notification.domain.Notification;
 
 /**
@@ -17,11 +19,26 @@ final class PushWindow {
     /** Notifications of one receiver taken in a row before the next receiver's turn. */
     static final int FAIR_QUANTUM = 50;
 
-    /** One push: its notification, when it was queued, and its outcome (delivered or not). */
-    record Item(Notification notification, long since, CompletableFuture<Boolean> result) {}
+    /** One push: its notification, when it was queued, its trace (or null), and its outcome. */
+    record Item(Notification notification, long since, String traceparent, CompletableFuture<Boolean> result) {}
 
     /** A batch taken to send, under its sequence number. */
-    record Batch(long seq, List<Item> items) {}
+    record Batch(long seq, List<Item> items) {
+        PushBatch proto() {
+            PushBatch.Builder b = PushBatch.newBuilder().setSeq(seq);
+            for (Item item : items) {
+                parley.notification.v1.Notification n = NotificationMapping.toProto(item.notification());
+                // a re-sent push keeps the trace of its first attempt
+                b.addNotifications(
+                        item.traceparent() == null
+                                ? n
+                                : n.toBuilder()
+                                        .setTraceparent(item.traceparent())
+                                        .build());
+            }
+            return b.build();
+        }
+    }
 
     private record Sent(List<Item> items, long at) {}
 

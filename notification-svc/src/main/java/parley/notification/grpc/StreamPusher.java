@@ -17,12 +17,12 @@ import org.slf4j.LoggerFactory;
 import parley.frontend.v1.FrontendServiceGrpc;
 import parley.frontend.v1.PushBatch;
 import parley.frontend.v1.PushResult;
-import parley.notification.NotificationMapping;
 import parley.notification.domain.LivePush;
 import parley.notification.domain.Notification;
 import parley.notification.domain.Notifications;
 import parley.runtime.Backoff;
 import parley.runtime.grpc.PeerChannel;
+import parley.runtime.tracing.Tracing;
 
 /**
  * Pushes notifications to frontend-svc over one long-lived {@code PushNotifications} stream, in
@@ -86,7 +86,8 @@ public final class StreamPusher implements LivePush, AutoCloseable {
     /** Queues one push; waits while the window is full and frontend-svc is taking them. */
     @Override
     public CompletionStage<Boolean> push(Notification n) {
-        PushWindow.Item item = new PushWindow.Item(n, System.nanoTime(), new CompletableFuture<>());
+        PushWindow.Item item =
+                new PushWindow.Item(n, System.nanoTime(), Tracing.traceparent(), new CompletableFuture<>());
         lock.lock();
         try {
             while (window.held() >= settings.window() && running) {
@@ -140,12 +141,7 @@ public final class StreamPusher implements LivePush, AutoCloseable {
                     changed.await(50, TimeUnit.MILLISECONDS);
                     continue;
                 }
-                PushWindow.Batch taken = window.takeBatch(settings.batchSize(), now);
-                PushBatch.Builder b = PushBatch.newBuilder().setSeq(taken.seq());
-                for (PushWindow.Item item : taken.items()) {
-                    b.addNotifications(NotificationMapping.toProto(item.notification()));
-                }
-                batch = b.build();
+                batch = window.takeBatch(settings.batchSize(), now).proto();
                 to = stream;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -12,9 +12,11 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import parley.runtime.tracing.Tracing;
 
 /**
  * Starts a gRPC server with the service's implementations behind the auth and error-mapping
@@ -67,8 +69,9 @@ public final class GrpcServerRunner implements AutoCloseable {
                 .directExecutor();
         BlockingCallsInterceptor offload = new BlockingCallsInterceptor(nonBlocking, threads, queue);
         // the last interceptor sees a call first: offload's hop happens before auth and error mapping
-        GrpcServerRunner runner =
-                new GrpcServerRunner(builder, List.of(new ErrorMappingInterceptor(), auth, offload), services);
+        List<ServerInterceptor> interceptors = new ArrayList<>(List.of(new ErrorMappingInterceptor(), auth, offload));
+        Tracing.serverInterceptor().ifPresent(interceptors::add); // outermost: the span covers the whole call
+        GrpcServerRunner runner = new GrpcServerRunner(builder, interceptors, services);
         runner.offload = offload;
         return runner;
     }

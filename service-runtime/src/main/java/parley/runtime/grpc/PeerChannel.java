@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import parley.runtime.tracing.Tracing;
 
 /**
  * A long-lived channel to a peer service, plaintext, with gRPC's own retry policy for UNAVAILABLE
@@ -22,8 +23,9 @@ public final class PeerChannel implements AutoCloseable {
      *     first that answers is used, the next when it goes away)
      */
     public PeerChannel(String hostPort, int maxAttempts) {
-        this.channel = NettyChannelBuilder.forTarget(AddressList.target(hostPort))
-                .usePlaintext()
+        NettyChannelBuilder builder = NettyChannelBuilder.forTarget(AddressList.target(hostPort));
+        Tracing.clientInterceptor().ifPresent(builder::intercept);
+        this.channel = builder.usePlaintext()
                 .defaultServiceConfig(retryConfig(maxAttempts))
                 .enableRetry()
                 .keepAliveTime(30, TimeUnit.SECONDS)

@@ -5,6 +5,7 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.json.JavalinJackson;
+import io.javalin.router.Endpoint;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import parley.runtime.tracing.HttpTracing;
 
 /**
  * The HTTP side of a service: Javalin with strict JSON, errors mapped once ({@link HttpErrors}), a
@@ -51,6 +53,7 @@ public final class HttpHost implements AutoCloseable {
             // graceful stop: refuse new requests, let in-flight ones finish (up to the timeout)
             cfg.jetty.modifyServer(server -> {
                 server.insertHandler(new GracefulHandler());
+                server.insertHandler(new HttpTracing());
                 server.setStopTimeout(STOP_TIMEOUT.toMillis());
             });
             cfg.requestLogger.http((ctx, ms) -> Timer.builder("http.server.requests")
@@ -60,6 +63,12 @@ public final class HttpHost implements AutoCloseable {
                     .register(registry)
                     .record(Duration.ofNanos((long) (ms * 1_000_000))));
             HttpErrors.install(cfg.routes);
+            cfg.routes.beforeMatched(ctx -> {
+                Endpoint matched = ctx.endpoints().matchedHttpEndpoint();
+                if (matched != null) {
+                    HttpTracing.nameAfterRoute(ctx.method().name(), matched.path);
+                }
+            });
             cfg.routes.get("/health", ctx -> ctx.json(Map.of("status", "alive")));
             cfg.routes.get("/ready", ctx -> {
                 Map<String, String> results = new LinkedHashMap<>();

@@ -4,6 +4,10 @@ import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import parley.events.DomainEvent;
 import parley.events.EventCodec;
 import parley.events.EventDecodingException;
+import parley.runtime.tracing.Tracing;
 
 /**
  * Processes one batch of stream entries: decodes each, hands every one to the handler before
@@ -65,6 +70,7 @@ final class ConsumerBatch {
         List<StreamMessage<String, String>> handed = new ArrayList<>(batch.size());
         List<String> types = new ArrayList<>(batch.size());
         List<CompletableFuture<Runnable>> handled = new ArrayList<>(batch.size());
+        List<Context> traces = Tracing.enabled() ? new ArrayList<>(batch.size()) : null;
         for (StreamMessage<String, String> entry : batch) {
             if (entry.getBody() == null || entry.getBody().isEmpty()) {
                 // trimmed (or deleted) while pending: nothing to do but acknowledge, loudly
@@ -85,9 +91,13 @@ final class ConsumerBatch {
             }
             handed.add(entry);
             types.add(event.type());
-            try {
-                handled.add(handler.handle(entry.getId(), event).toCompletableFuture());
+            Span span = traced(entry, traces);
+            try (Scope ignored = span.makeCurrent()) {
+                handled.add(Tracing.endWhenDone(span, handler.handle(entry.getId(), event))
+                        .toCompletableFuture());
             } catch (RuntimeException e) {
+                span.recordException(e);
+                span.end();
                 handled.add(CompletableFuture.failedFuture(e));
             }
         }
@@ -102,7 +112,7 @@ final class ConsumerBatch {
                 Runnable then = handled.get(i).get(HANDLER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 done.add(handed.get(i).getId());
                 if (then != null) {
-                    after.add(then);
+                    after.add(traces == null ? then : traces.get(i).wrap(then));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -146,6 +156,26 @@ final class ConsumerBatch {
                         consumed.increment(n);
                     }
                 });
+    }
+
+    /**
+     * A CONSUMER span for the entry, under the trace its {@code traceparent} field names (a
+     * reclaimed or re-read entry joins the same trace); its context is kept in {@code traces} for
+     * the entry's after-ack step. A no-op span when tracing is off.
+     */
+    private Span traced(StreamMessage<String, String> entry, List<Context> traces) {
+        if (traces == null) {
+            return Span.getInvalid();
+        }
+        Span span = Tracing.start(
+                "process " + settings.stream(),
+                SpanKind.CONSUMER,
+                Tracing.extract(entry.getBody().get(Tracing.TRACEPARENT)));
+        span.setAttribute("messaging.system", "redis");
+        span.setAttribute("messaging.destination.name", settings.stream());
+        span.setAttribute("messaging.message.id", entry.getId());
+        traces.add(Context.root().with(span));
+        return span;
     }
 
     private static void runQuietly(Runnable r) {

@@ -34,7 +34,7 @@ public final class DeadLetters {
                 .register(registry);
     }
 
-    /** Appends the entry, with why and where from, to the dead-letter stream, then acknowledges it. */
+    /** Appends the entry, with why and where from, to the dead-letter stream and acknowledges it. */
     void add(StreamMessage<String, String> entry, String reason) {
         Map<String, String> fields = new LinkedHashMap<>();
         if (entry.getBody() != null) {
@@ -45,11 +45,14 @@ public final class DeadLetters {
         fields.put("dead_stream", settings.stream());
         fields.put("dead_group", settings.group());
         fields.put("dead_at", Instant.now().toString());
+        // one transaction: the entry is never seen both dead-lettered and still pending (nor neither)
+        redis.multi();
         redis.xadd(
                 settings.deadLetterStream(),
                 XAddArgs.Builder.maxlen(settings.deadLetterMaxLen()).approximateTrimming(),
                 fields);
         redis.xack(settings.stream(), settings.group(), entry.getId());
+        redis.exec();
         deadLettered.increment();
         log.warn(
                 "{}: entry {} dead-lettered to {}: {}",

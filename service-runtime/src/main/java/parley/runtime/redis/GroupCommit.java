@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import parley.runtime.error.ErrorCode;
 import parley.runtime.error.ServiceException;
+import parley.runtime.tracing.Tracing;
 
 /**
  * Group commit onto one Redis connection, the way Centrifugo's Redis engine does it: callers
@@ -80,7 +81,8 @@ public final class GroupCommit implements AutoCloseable {
      * Never blocks: completes with the reply, or fails with RESOURCE_EXHAUSTED when the queue is full.
      */
     public <T> CompletableFuture<T> submit(Function<RedisAsyncCommands<String, String>, CompletableFuture<T>> command) {
-        Task<T> task = new Task<>(command, new CompletableFuture<>());
+        // written later, with others, by whichever thread flushes: in the submitter's trace
+        Task<T> task = new Task<>(Tracing.carry(command), new CompletableFuture<>());
         if (!running) {
             task.result()
                     .completeExceptionally(

@@ -4,6 +4,9 @@ import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -15,16 +18,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import parley.runtime.tracing.Tracing;
 
 /**
  * A Lua script run atomically in one round trip: {@code EVALSHA}, falling back to {@code EVAL}
  * when the server does not know it yet (after a restart or {@code SCRIPT FLUSH}).
  */
 public final class LuaScript {
+    private final String name;
     private final String source;
     private final String sha;
 
     public LuaScript(String source) {
+        this("script", source);
+    }
+
+    /** @param name what traces call it, e.g. {@code send.lua} */
+    public LuaScript(String name, String source) {
+        this.name = name;
         this.source = source;
         this.sha = sha1(source);
     }
@@ -35,7 +46,8 @@ public final class LuaScript {
             if (in == null) {
                 throw new IllegalStateException("missing script resource " + name);
             }
-            return new LuaScript(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            return new LuaScript(
+                    name.substring(name.lastIndexOf('/') + 1), new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -56,6 +68,17 @@ public final class LuaScript {
             RedisAsyncCommands<String, String> redis, ScriptOutputType type, List<String> keys, List<String> args) {
         String[] k = keys.toArray(String[]::new);
         String[] a = args.toArray(String[]::new);
+        if (Tracing.enabled()) { // a CLIENT span per run, under whatever is current (a request, an entry)
+            Span span = Tracing.start(name, SpanKind.CLIENT, Context.current());
+            span.setAttribute("db.system.name", "redis");
+            return Tracing.endWhenDone(span, this.<T>evalAsync(redis, type, k, a))
+                    .toCompletableFuture();
+        }
+        return evalAsync(redis, type, k, a);
+    }
+
+    private <T> CompletableFuture<T> evalAsync(
+            RedisAsyncCommands<String, String> redis, ScriptOutputType type, String[] k, String[] a) {
         return redis.<T>evalsha(sha, type, k, a).toCompletableFuture().exceptionallyCompose(e -> {
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             if (!(cause instanceof RedisNoScriptException)) {

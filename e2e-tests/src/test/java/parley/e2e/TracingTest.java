@@ -1,0 +1,128 @@
+package parley.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static parley.testkit.HttpJson.obj;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import parley.e2e.OtlpReceiver.ReceivedSpan;
+import parley.testkit.RedisExtension;
+import parley.testkit.SseClient;
+import parley.testkit.TestRedis;
+
+/**
+ * One message, one trace: the four services as processes export OTLP/HTTP to a real receiver, and
+ * the spans of one send form a single trace from message-svc's request through the stream entry,
+ * notification-svc's consumer and create.lua, the push, frontend-svc's receipt and the write on
+ * the receiver's live SSE connection.
+ */
+@ExtendWith(RedisExtension.class)
+class TracingTest {
+    private static final int SERVER = 2;
+    private static final int CONSUMER = 5;
+    private final TestRedis redis;
+    private OtlpReceiver receiver;
+    private ProcessStack stack;
+    private SseClient live;
+
+    TracingTest(TestRedis redis) {
+        this.redis = redis;
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        receiver = new OtlpReceiver();
+        stack = new ProcessStack(
+                redis,
+                Map.of(
+                        "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint(),
+                        "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf",
+                        "OTEL_BSP_SCHEDULE_DELAY", "100",
+                        "OTEL_TRACES_SAMPLER", "always_on"));
+    }
+
+    @AfterEach
+    void stop() {
+        if (live != null) {
+            live.close();
+        }
+        if (stack != null) {
+            stack.close();
+        }
+        receiver.close();
+    }
+
+    @Test
+    void oneSendIsOneTraceAcrossMessageNotificationAndFrontendServicesDownToTheLiveWrite() throws Exception {
+        String ana = stack.register("ana@example.com");
+        String bob = stack.register("bob@example.com");
+        live = new SseClient(stack.ports.frontendHttp(), bob, null);
+        Thread.sleep(500); // the session joined its channel (a send before would only be replayed)
+
+        assertThat(stack.messages()
+                        .post("/messages", obj("receiver_email", "bob@example.com", "content", "traced"), ana)
+                        .status())
+                .isEqualTo(201);
+        assertThat(live.next("notification", Duration.ofSeconds(30))).isNotNull();
+
+        ReceivedSpan write = await().atMost(Duration.ofSeconds(30))
+                .until(() -> find(s -> s.name().equals("live write")), Optional::isPresent)
+                .orElseThrow();
+        String trace = write.traceId();
+        await().atMost(Duration.ofSeconds(10))
+                .alias("the request's span in the live write's trace; received: " + receiver.spans)
+                .until(() -> find(s -> s.traceId().equals(trace) && s.name().equals("POST /messages"))
+                        .isPresent());
+        List<ReceivedSpan> chain = ancestry(write);
+        List<String> path =
+                chain.stream().map(s -> s.service() + ": " + s.name()).toList();
+
+        assertThat(chain.get(chain.size() - 1).name()).as(path.toString()).isEqualTo("POST /messages");
+        assertThat(chain.get(chain.size() - 1).kind()).isEqualTo(SERVER);
+        assertThat(path)
+                .as("from the live write up to the request")
+                .containsSubsequence(
+                        "frontend-svc: live write",
+                        "frontend-svc: receive push",
+                        "notification-svc: process events:messages",
+                        "message-svc: POST /messages");
+        assertThat(chain)
+                .filteredOn(s -> s.name().equals("process events:messages"))
+                .allMatch(s -> s.kind() == CONSUMER);
+        assertThat(receiver.spans)
+                .filteredOn(s -> s.traceId().equals(trace))
+                .extracting(ReceivedSpan::name)
+                .contains("send.lua", "create.lua", "parley.user.v1.UserService/CheckUserExists");
+    }
+
+    private Optional<ReceivedSpan> find(Predicate<ReceivedSpan> p) {
+        return receiver.spans.stream().filter(p).findFirst();
+    }
+
+    /** The span and its parents, up to the root (every parent must have arrived). */
+    private List<ReceivedSpan> ancestry(ReceivedSpan span) {
+        List<ReceivedSpan> chain = new ArrayList<>(List.of(span));
+        ReceivedSpan at = span;
+        while (!at.parentSpanId().isEmpty()) {
+            String parent = at.parentSpanId();
+            String trace = at.traceId();
+            at = await().atMost(Duration.ofSeconds(10))
+                    .until(
+                            () -> find(
+                                    s -> s.traceId().equals(trace) && s.spanId().equals(parent)),
+                            Optional::isPresent)
+                    .orElseThrow();
+            chain.add(at);
+        }
+        return chain;
+    }
+}
