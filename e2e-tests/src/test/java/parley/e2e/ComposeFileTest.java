@@ -5,9 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -89,7 +94,9 @@ class ComposeFileTest {
             String dockerfile = Files.readString(ROOT.resolve(s).resolve("Dockerfile"));
             assertThat(dockerfile)
                     .contains("AS build")
-                    .contains("HEALTHCHECK")
+                    .contains("COPY deploy/ready-probe /app/ready-probe")
+                    .contains("CMD [\"/app/ready-probe\"]")
+                    .doesNotContain("HealthProbe")
                     .contains("USER parley")
                     .contains("-jre");
         }
@@ -136,6 +143,52 @@ class ComposeFileTest {
         Process p = b.start();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         return p;
+    }
+
+    @Test
+    void theHealthCheckProbePassesOnlyOnA200InTime() throws Exception {
+        // issue 14: the health check starts no JVM; deploy/ready-probe is what the images run
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/ready", exchange -> {
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        server.createContext("/starting", exchange -> {
+            exchange.sendResponseHeaders(503, -1);
+            exchange.close();
+        });
+        server.start();
+        try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = server.getAddress().getPort();
+            assertThat(probe(Map.of("HTTP_PORT", Integer.toString(port))))
+                    .as("200 on /ready")
+                    .isZero();
+            assertThat(probe(Map.of(), Integer.toString(port), "/starting"))
+                    .as("503")
+                    .isEqualTo(1);
+            int closed;
+            try (ServerSocket once = new ServerSocket(0)) {
+                closed = once.getLocalPort(); // closed again at once: nothing listens there
+            }
+            assertThat(probe(Map.of(), Integer.toString(closed))).as("refused").isEqualTo(1);
+            assertThat(probe(Map.of("READY_PROBE_TIMEOUT", "1"), Integer.toString(silent.getLocalPort())))
+                    .as("accepted but never answered")
+                    .isEqualTo(1);
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    private static int probe(Map<String, String> env, String... args) throws Exception {
+        ProcessBuilder b = new ProcessBuilder(ROOT.resolve("deploy/ready-probe").toString());
+        b.command().addAll(List.of(args));
+        b.environment().remove("HTTP_PORT");
+        b.environment().putAll(env);
+        Process p = b.redirectErrorStream(true).start();
+        assertThat(p.waitFor(20, TimeUnit.SECONDS))
+                .as("the probe ends by itself")
+                .isTrue();
+        return p.exitValue();
     }
 
     @Test
