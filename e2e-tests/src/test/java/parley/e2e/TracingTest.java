@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static parley.testkit.HttpJson.obj;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +49,8 @@ class TracingTest {
                         "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint(),
                         "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf",
                         "OTEL_BSP_SCHEDULE_DELAY", "100",
-                        "OTEL_TRACES_SAMPLER", "always_on"));
+                        "OTEL_TRACES_SAMPLER", "always_on",
+                        "LOG_LEVEL", "DEBUG"));
     }
 
     @AfterEach
@@ -102,6 +105,10 @@ class TracingTest {
                 .filteredOn(s -> s.traceId().equals(trace))
                 .extracting(ReceivedSpan::name)
                 .contains("send.lua", "create.lua", "parley.user.v1.UserService/CheckUserExists");
+        Path consumerLog = stack.get("notification-svc").log();
+        assertThat(Files.readAllLines(consumerLog))
+                .as("a log line written while handling the entry names its trace (%s)", consumerLog)
+                .anyMatch(line -> line.contains(" trace_id=" + trace + " span_id=") && line.contains("handling"));
     }
 
     private Optional<ReceivedSpan> find(Predicate<ReceivedSpan> p) {

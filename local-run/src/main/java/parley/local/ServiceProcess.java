@@ -90,6 +90,11 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     /** The process id, once started. */
+    /** The file this instance's stdout and stderr go to. */
+    public Path log() {
+        return log;
+    }
+
     public long pid() {
         return process.pid();
     }

@@ -93,6 +93,7 @@ final class ConsumerBatch {
             types.add(event.type());
             Span span = traced(entry, traces);
             try (Scope ignored = span.makeCurrent()) {
+                log.debug("{}: handling {} {}", settings.stream(), entry.getId(), event.type());
                 handled.add(Tracing.endWhenDone(span, handler.handle(entry.getId(), event))
                         .toCompletableFuture());
             } catch (RuntimeException e) {
