@@ -73,6 +73,7 @@ public final class StreamRetention implements AutoCloseable {
     private final Clock clock;
     private final Counter trimmed;
     private final Counter lost;
+    private final StreamBacklog backlog;
     private final ScheduledExecutorService timer;
 
     public StreamRetention(
@@ -92,6 +93,7 @@ public final class StreamRetention implements AutoCloseable {
                 .description(
                         "entries trimmed before every group had read and acknowledged them (EVENTS_MAXLEN forced it): notifications lost")
                 .register(registry);
+        this.backlog = new StreamBacklog(settings.stream(), registry);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform()
                 .daemon(true)
                 .name("retention-" + settings.stream())
@@ -120,6 +122,7 @@ public final class StreamRetention implements AutoCloseable {
     public long trim() {
         String stream = settings.stream();
         if (redis.exists(stream) == 0) {
+            backlog.update(0, List.of());
             return 0;
         }
         // one XINFO GROUPS a pass: trims do not change what the groups have read
@@ -140,7 +143,9 @@ public final class StreamRetention implements AutoCloseable {
         if (settings.forceMaxLen() > 0 && length > settings.forceMaxLen()) {
             removed += forceTrim(length);
             noticeTrimsByOthers(groups, false); // counted already: only remember it
+            length = redis.xlen(stream);
         }
+        backlog.update(length, groups);
         return removed;
     }
 

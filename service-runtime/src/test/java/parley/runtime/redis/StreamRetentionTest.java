@@ -181,4 +181,43 @@ class StreamRetentionTest {
         assertThat(lost()).isEqualTo(70);
         assertThat(cmd.xlen(STREAM)).isEqualTo(20);
     }
+
+    @Test
+    void eachPassReportsTheLengthAndEveryGroupsLagAndPendingAsTheProducerSeesThem() {
+        // issue 14: the backlog behind a stopped consumer shows on the producer's /metrics
+        cmd.xgroupCreate(StreamOffset.from(STREAM, "0-0"), GROUP, XGroupCreateArgs.Builder.mkstream(true));
+        cmd.xgroupCreate(StreamOffset.from(STREAM, "0-0"), "audit", XGroupCreateArgs.Builder.mkstream(true));
+        StreamRetention retention = retention(Duration.ofDays(1), 1_000);
+        appendOld(10, System.currentTimeMillis());
+        retention.trim();
+        assertThat(groupGauge("lag", GROUP)).isEqualTo(10);
+        assertThat(groupGauge("lag", "audit")).isEqualTo(10);
+        assertThat(registry.get("parley.stream.length")
+                        .tag("stream", STREAM)
+                        .gauge()
+                        .value())
+                .isEqualTo(10);
+
+        readAndAck(4, true);
+        readAndAck(3, false);
+        retention.trim();
+        assertThat(groupGauge("lag", GROUP)).isEqualTo(3);
+        assertThat(groupGauge("pending", GROUP)).isEqualTo(3);
+        assertThat(groupGauge("lag", "audit")).isEqualTo(10);
+
+        cmd.xgroupDestroy(STREAM, "audit");
+        retention.trim();
+        assertThat(registry.find("parley.stream.group.lag")
+                        .tag("group", "audit")
+                        .gauge())
+                .as("a group that is gone is no longer reported")
+                .isNull();
+    }
+
+    private double groupGauge(String name, String group) {
+        return registry.get("parley.stream.group." + name)
+                .tags("stream", STREAM, "group", group)
+                .gauge()
+                .value();
+    }
 }
