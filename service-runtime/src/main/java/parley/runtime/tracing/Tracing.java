@@ -14,13 +14,13 @@ import io.opentelemetry.context.propagation.TextMapSetter;
 import io.opentelemetry.instrumentation.grpc.v1_6.GrpcTelemetry;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * OpenTelemetry tracing, configured by the standard variables ({@code OTEL_EXPORTER_OTLP_ENDPOINT},
@@ -63,15 +63,20 @@ public final class Tracing {
         enabled = true;
     }
 
+    /** An OTLP endpoint is set (a blank one counts as unset) and the traces exporter is not {@code none}. */
     private static boolean configured() {
-        for (String name : List.of("otel.exporter.otlp.endpoint", "otel.exporter.otlp.traces.endpoint")) {
-            String env = System.getenv(name.toUpperCase(Locale.ROOT).replace('.', '_'));
-            if ((env != null && !env.isBlank()) || System.getProperty(name, "").length() > 0) {
-                return !"none"
-                        .equals(System.getProperty("otel.traces.exporter", System.getenv("OTEL_TRACES_EXPORTER")));
-            }
-        }
-        return false;
+        boolean endpoint = Stream.of("otel.exporter.otlp.endpoint", "otel.exporter.otlp.traces.endpoint")
+                .map(Tracing::setting)
+                .anyMatch(value -> value != null && !value.isBlank());
+        return endpoint && !"none".equals(setting("otel.traces.exporter"));
+    }
+
+    /** A setting as autoconfigure reads it: the system property, else the environment variable. */
+    private static String setting(String property) {
+        String value = System.getProperty(property);
+        return value != null
+                ? value
+                : System.getenv(property.toUpperCase(Locale.ROOT).replace('.', '_'));
     }
 
     /** Whether spans are recorded and exported in this process. */
