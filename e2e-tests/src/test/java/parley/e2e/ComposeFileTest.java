@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -66,6 +67,7 @@ class ComposeFileTest {
                 .as("variables compose.yml sets for %s", service)
                 .containsAll(required)
                 .containsAll(Set.of("HTTP_PORT", "GRPC_PORT"));
+        set.removeIf(name -> name.startsWith("OTEL_")); // read by OpenTelemetry's autoconfigure
         assertThat(known)
                 .as("every variable compose.yml sets for %s is one it reads", service)
                 .containsAll(set);
@@ -117,25 +119,27 @@ class ComposeFileTest {
                 Files.isExecutable(binary), "docker-compose not installed; the YAML checks above still ran");
         assertThat(composeConfig(binary, "0123456789abcdef0123456789abcdef").exitValue())
                 .isZero();
+        assertThat(composeConfig(binary, "0123456789abcdef0123456789abcdef", "--profile", "observability")
+                        .exitValue())
+                .isZero();
 
         Process without = composeConfig(binary, null);
         assertThat(without.exitValue()).isNotZero();
         assertThat(new String(without.getInputStream().readAllBytes())).contains("AUTH_SECRET");
     }
 
-    private static Process composeConfig(Path binary, String secret) throws Exception {
+    private static Process composeConfig(Path binary, String secret, String... options) throws Exception {
         // from an empty directory, so no .env lying around supplies one
         Path empty = Files.createTempDirectory("compose-check");
-        ProcessBuilder b = new ProcessBuilder(
-                        binary.toString(),
-                        "-f",
-                        ROOT.resolve("compose.yml").toString(),
-                        "--project-directory",
-                        empty.toString(),
-                        "config",
-                        "-q")
-                .directory(empty.toFile())
-                .redirectErrorStream(true);
+        List<String> command = new ArrayList<>(List.of(
+                binary.toString(),
+                "-f",
+                ROOT.resolve("compose.yml").toString(),
+                "--project-directory",
+                empty.toString()));
+        command.addAll(List.of(options));
+        command.addAll(List.of("config", "-q"));
+        ProcessBuilder b = new ProcessBuilder(command).directory(empty.toFile()).redirectErrorStream(true);
         b.environment().remove("AUTH_SECRET");
         if (secret != null) {
             b.environment().put("AUTH_SECRET", secret);
@@ -192,6 +196,59 @@ class ComposeFileTest {
     }
 
     @Test
+    void theObservabilityProfileWiresTracesToJaegerAndScrapesEveryService() throws IOException {
+        JsonNode services = compose().path("services");
+        for (String s : new String[] {"otel-collector", "jaeger", "prometheus", "grafana"}) {
+            assertThat(services.path(s).path("profiles").toString()).as(s).contains("observability");
+            services.path(s)
+                    .path("volumes")
+                    .forEach(v -> assertThat(ROOT.resolve(v.asText().split(":")[0]))
+                            .as("what %s mounts is in the repository", s)
+                            .exists());
+        }
+        for (String s : CONFIG.keySet()) {
+            assertThat(services.path(s)
+                            .path("environment")
+                            .path("OTEL_EXPORTER_OTLP_ENDPOINT")
+                            .asText())
+                    .as("%s takes its endpoint from the environment, empty (off) by default", s)
+                    .isEqualTo("${OTEL_EXPORTER_OTLP_ENDPOINT:-}");
+        }
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+        JsonNode collector = yaml.readTree(
+                ROOT.resolve("deploy/observability/otel-collector.yaml").toFile());
+        assertThat(collector
+                        .path("receivers")
+                        .path("otlp")
+                        .path("protocols")
+                        .path("http")
+                        .path("endpoint")
+                        .asText())
+                .endsWith(":4318");
+        assertThat(collector
+                        .path("exporters")
+                        .path("otlp/jaeger")
+                        .path("endpoint")
+                        .asText())
+                .isEqualTo("jaeger:4317");
+        assertThat(collector
+                        .path("service")
+                        .path("pipelines")
+                        .path("traces")
+                        .path("exporters")
+                        .toString())
+                .contains("otlp/jaeger");
+        String targets = yaml.readTree(
+                        ROOT.resolve("deploy/observability/prometheus.yml").toFile())
+                .path("scrape_configs")
+                .toString();
+        for (String s : CONFIG.keySet()) {
+            String port = services.path(s).path("environment").path("HTTP_PORT").asText();
+            assertThat(targets).contains(s + ":" + port);
+        }
+    }
+
+    @Test
     void onlyWhatUsersCallIsPublishedAndThereIsNoDefaultSecret() throws IOException {
         // issue 16, example 1: Redis and every internal gRPC port were published, and the secret had a default
         JsonNode services = compose().path("services");
@@ -199,9 +256,17 @@ class ComposeFileTest {
                 .as("Redis is not published")
                 .isTrue();
         Set<String> published = new TreeSet<>();
-        services.fields().forEachRemaining(e -> e.getValue().path("ports").forEach(p -> published.add(p.asText())));
+        Set<String> local = new TreeSet<>();
+        services.fields()
+                .forEachRemaining(e -> e.getValue()
+                        .path("ports")
+                        .forEach(p -> (e.getValue().has("profiles") ? local : published).add(p.asText())));
         assertThat(published)
                 .containsExactlyInAnyOrder("8080:8080", "8081:8081", "8082:8082", "8083:8083", "3030:3030");
+        assertThat(local)
+                .as("the observability profile's UIs are published on the loopback interface only")
+                .isNotEmpty()
+                .allMatch(p -> p.startsWith("127.0.0.1:"));
         String text = Files.readString(ROOT.resolve("compose.yml"));
         assertThat(text).doesNotContain("AUTH_SECRET:-").contains("${AUTH_SECRET:?");
         assertThat(Files.readString(ROOT.resolve(".env.example"))).containsPattern("(?m)^AUTH_SECRET=$");

@@ -34,6 +34,7 @@ final class PushMetrics {
         this.batches = Counter.builder("parley.push.batches")
                 .description("push batches sent")
                 .register(registry);
+        retries(Status.Code.UNAVAILABLE); // the usual one, so the series exists before the first failure
         Gauge.builder("parley.push.in_flight", inFlight)
                 .description("notifications queued or awaiting frontend-svc's answer")
                 .register(registry);
@@ -56,11 +57,14 @@ final class PushMetrics {
 
     void streamBroke(Status status, int toResend) {
         resent.increment(toResend);
-        Counter.builder("parley.push.retries")
-                .tag("code", status.getCode().name())
+        retries(status.getCode()).increment();
+    }
+
+    private Counter retries(Status.Code code) {
+        return Counter.builder("parley.push.retries")
+                .tag("code", code.name())
                 .description("push stream failures, by gRPC status code (the stream is opened again)")
-                .register(registry)
-                .increment();
+                .register(registry);
     }
 
     /** Counts a push given up; logs at most one line a second, however many are given up. */
