@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static parley.testkit.HttpJson.obj;
 
+import io.lettuce.core.Consumer;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XReadArgs.StreamOffset;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,7 +54,8 @@ class TracingTest {
                         "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf",
                         "OTEL_BSP_SCHEDULE_DELAY", "100",
                         "OTEL_TRACES_SAMPLER", "always_on",
-                        "LOG_LEVEL", "DEBUG"));
+                        "LOG_LEVEL", "DEBUG",
+                        "CONSUMER_CLAIM_IDLE_MS", "1000"));
     }
 
     @AfterEach
@@ -109,6 +114,71 @@ class TracingTest {
         assertThat(Files.readAllLines(consumerLog))
                 .as("a log line written while handling the entry names its trace (%s)", consumerLog)
                 .anyMatch(line -> line.contains(" trace_id=" + trace + " span_id=") && line.contains("handling"));
+    }
+
+    @Test
+    void anEntryReclaimedFromACrashedConsumerStaysInTheMessagesTrace() throws Exception {
+        String ana = stack.register("ana@example.com");
+        String bob = stack.register("bob@example.com");
+        live = new SseClient(stack.ports.frontendHttp(), bob, null);
+        Thread.sleep(500);
+        stack.get("notification-svc").kill();
+
+        assertThat(stack.messages()
+                        .post("/messages", obj("receiver_email", "bob@example.com", "content", "reclaimed"), ana)
+                        .status())
+                .isEqualTo(201);
+        // a consumer reads the entry and dies before acknowledging it
+        try (StatefulRedisConnection<String, String> db = redis.connect(1)) {
+            List<StreamMessage<String, String>> taken = db.sync()
+                    .xreadgroup(
+                            Consumer.from("notification-svc", "crashed"), StreamOffset.lastConsumed("events:messages"));
+            assertThat(taken).hasSize(1);
+            stack.restart("notification-svc"); // reads only new entries: this one it must reclaim
+            assertThat(live.next("notification", Duration.ofSeconds(30))).isNotNull();
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> db.sync()
+                                    .xpending("events:messages", "notification-svc")
+                                    .getCount()
+                            == 0);
+        }
+
+        ReceivedSpan write = await().atMost(Duration.ofSeconds(30))
+                .until(() -> find(s -> s.name().equals("live write")), Optional::isPresent)
+                .orElseThrow();
+        assertThat(ancestry(write).stream().map(s -> s.service() + ": " + s.name()))
+                .containsSubsequence(
+                        "frontend-svc: live write",
+                        "notification-svc: process events:messages",
+                        "message-svc: POST /messages");
+    }
+
+    @Test
+    void aPushRetriedUntilFrontendSvcIsBackStaysInTheMessagesTrace() throws Exception {
+        String ana = stack.register("ana@example.com");
+        stack.register("bob@example.com");
+        stack.get("frontend-svc").kill();
+
+        assertThat(stack.messages()
+                        .post("/messages", obj("receiver_email", "bob@example.com", "content", "retried"), ana)
+                        .status())
+                .isEqualTo(201);
+        await().atMost(Duration.ofSeconds(30))
+                .alias("notification-svc retries the push while frontend-svc is down")
+                .until(() -> stack.notifications()
+                        .get("/metrics", null)
+                        .body()
+                        .matches("(?s).*parley_push_retries_total\\{[^}]*\\} [1-9].*"));
+        stack.restart("frontend-svc");
+
+        ReceivedSpan received = await().atMost(Duration.ofSeconds(30))
+                .until(() -> find(s -> s.name().equals("receive push")), Optional::isPresent)
+                .orElseThrow();
+        assertThat(ancestry(received).stream().map(s -> s.service() + ": " + s.name()))
+                .containsSubsequence(
+                        "frontend-svc: receive push",
+                        "notification-svc: process events:messages",
+                        "message-svc: POST /messages");
     }
 
     private Optional<ReceivedSpan> find(Predicate<ReceivedSpan> p) {
