@@ -18,24 +18,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** compose.yml sets what each service needs, waits for health, and is valid. */
 class ComposeFileTest {
-    private static final Path ROOT =
-            Path.of(System.getProperty("parley.root", "..")).toAbsolutePath().normalize();
-    // Env getters in the services' *Config records; which ones have no default (must be set).
-    private static final Pattern READ = Pattern.compile("env\\.(\\w+)\\(\\s*\"([A-Z_]+)\"");
-    private static final Set<String> NO_DEFAULT = Set.of("required", "redisUrl", "hostPort", "secret");
-    private static final Map<String, String> CONFIG = Map.of(
-            "user-svc", "user-svc/src/main/java/parley/user/UserConfig.java",
-            "message-svc", "message-svc/src/main/java/parley/message/MessageConfig.java",
-            "notification-svc", "notification-svc/src/main/java/parley/notification/NotificationConfig.java",
-            "frontend-svc", "frontend-svc/src/main/java/parley/frontend/FrontendConfig.java");
+    private static final Path ROOT = ServiceVariables.ROOT;
+    private static final Map<String, String> CONFIG = ServiceVariables.CONFIG;
 
     private static JsonNode compose() throws IOException {
         return new ObjectMapper(new YAMLFactory())
@@ -45,15 +35,9 @@ class ComposeFileTest {
     @ParameterizedTest
     @ValueSource(strings = {"user-svc", "message-svc", "notification-svc", "frontend-svc"})
     void everyVariableAServiceNeedsIsSetAndNothingUnknownIs(String service) throws IOException {
-        Set<String> required = new TreeSet<>();
-        Set<String> known = new TreeSet<>();
-        Matcher m = READ.matcher(Files.readString(ROOT.resolve(CONFIG.get(service))));
-        while (m.find()) {
-            known.add(m.group(2));
-            if (NO_DEFAULT.contains(m.group(1))) {
-                required.add(m.group(2));
-            }
-        }
+        ServiceVariables vars = ServiceVariables.of(service);
+        Set<String> required = vars.required();
+        Set<String> known = vars.known();
         Set<String> set = new TreeSet<>();
         compose()
                 .path("services")
@@ -67,7 +51,7 @@ class ComposeFileTest {
                 .as("variables compose.yml sets for %s", service)
                 .containsAll(required)
                 .containsAll(Set.of("HTTP_PORT", "GRPC_PORT"));
-        set.removeIf(name -> name.startsWith("OTEL_")); // read by OpenTelemetry's autoconfigure
+        set.removeIf(ServiceVariables::readElsewhere);
         assertThat(known)
                 .as("every variable compose.yml sets for %s is one it reads", service)
                 .containsAll(set);
