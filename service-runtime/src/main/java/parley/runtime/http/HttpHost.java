@@ -16,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import parley.runtime.tracing.HttpTracing;
+import parley.runtime.tracing.Tracing;
 
 /**
  * The HTTP side of a service: Javalin with strict JSON, errors mapped once ({@link HttpErrors}), a
@@ -53,7 +54,9 @@ public final class HttpHost implements AutoCloseable {
             // graceful stop: refuse new requests, let in-flight ones finish (up to the timeout)
             cfg.jetty.modifyServer(server -> {
                 server.insertHandler(new GracefulHandler());
-                server.insertHandler(new HttpTracing());
+                if (Tracing.enabled()) { // off: not even a handler layer on the request path
+                    server.insertHandler(new HttpTracing());
+                }
                 server.setStopTimeout(STOP_TIMEOUT.toMillis());
             });
             cfg.requestLogger.http((ctx, ms) -> Timer.builder("http.server.requests")
@@ -63,12 +66,14 @@ public final class HttpHost implements AutoCloseable {
                     .register(registry)
                     .record(Duration.ofNanos((long) (ms * 1_000_000))));
             HttpErrors.install(cfg.routes);
-            cfg.routes.beforeMatched(ctx -> {
-                Endpoint matched = ctx.endpoints().matchedHttpEndpoint();
-                if (matched != null) {
-                    HttpTracing.nameAfterRoute(ctx.method().name(), matched.path);
-                }
-            });
+            if (Tracing.enabled()) {
+                cfg.routes.beforeMatched(ctx -> {
+                    Endpoint matched = ctx.endpoints().matchedHttpEndpoint();
+                    if (matched != null) {
+                        HttpTracing.nameAfterRoute(ctx.method().name(), matched.path);
+                    }
+                });
+            }
             cfg.routes.get("/health", ctx -> ctx.json(Map.of("status", "alive")));
             cfg.routes.get("/ready", ctx -> {
                 Map<String, String> results = new LinkedHashMap<>();

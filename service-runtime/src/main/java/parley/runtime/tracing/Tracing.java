@@ -119,7 +119,7 @@ public final class Tracing {
 
     /** The current context as a W3C traceparent, or null when nothing is traced. */
     public static String traceparent() {
-        return traceparent(Context.current());
+        return enabled ? traceparent(Context.current()) : null;
     }
 
     public static String traceparent(Context context) {
