@@ -117,9 +117,22 @@ public final class Env {
         return value;
     }
 
-    /** A {@code redis://host:port/db} location. */
+    /**
+     * A {@code redis://host:port/db} location. Redis Cluster (SPEC §7's {@code REDIS_CLUSTER}, a list
+     * of seed nodes) is refused with a message saying so, rather than failing later on a key.
+     */
     public String redisUrl(String name) {
+        String cluster = optional("REDIS_CLUSTER").orElse("false").strip();
+        if (!cluster.isEmpty() && !cluster.equalsIgnoreCase("false")) {
+            throw new ConfigException("REDIS_CLUSTER=" + cluster
+                    + ": Redis Cluster is not supported yet; run Parley on one Redis (unset REDIS_CLUSTER and give "
+                    + name + " as redis://host:port/db)");
+        }
         String value = required(name);
+        if (value.contains(",")) {
+            throw new ConfigException(name + " lists several Redis nodes ('" + value
+                    + "'); Redis Cluster is not supported yet: give one, e.g. redis://localhost:6379/0");
+        }
         try {
             URI uri = new URI(value);
             if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {

@@ -9,6 +9,20 @@ import org.junit.jupiter.api.Test;
 class EnvTest {
 
     @Test
+    void redisClusterIsRefusedWithAMessageUntilItIsSupported() {
+        assertThatThrownBy(() ->
+                        new Env(Map.of("REDIS_CLUSTER", "true", "REDIS_URL", "redis://a:7001")).redisUrl("REDIS_URL"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("Redis Cluster is not supported yet");
+        assertThatThrownBy(() -> new Env(Map.of("REDIS_URL", "redis://a:7001,redis://b:7001")).redisUrl("REDIS_URL"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("several Redis nodes");
+        assertThat(new Env(Map.of("REDIS_CLUSTER", "false", "REDIS_URL", "redis://localhost:6379/2"))
+                        .redisUrl("REDIS_URL"))
+                .isEqualTo("redis://localhost:6379/2");
+    }
+
+    @Test
     void aMissingRequiredVariableIsNamed() {
         assertThatThrownBy(() -> new Env(Map.of()).redisUrl("REDIS_URL"))
                 .isInstanceOf(ConfigException.class)
