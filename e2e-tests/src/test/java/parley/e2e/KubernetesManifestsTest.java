@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -134,7 +135,7 @@ class KubernetesManifestsTest {
             assertThat(pod.getTerminationGracePeriodSeconds()).as(name).isGreaterThanOrEqualTo(30);
             assertThat(d.getSpec().getReplicas()).as(name).isGreaterThanOrEqualTo(2);
 
-            Map<String, EnvVar> env = new java.util.LinkedHashMap<>();
+            Map<String, EnvVar> env = new LinkedHashMap<>();
             c.getEnv().forEach(e -> env.put(e.getName(), e));
             assertThat(env.get("AUTH_SECRET").getValueFrom().getSecretKeyRef().getName())
                     .as("%s reads the generated Secret", name)

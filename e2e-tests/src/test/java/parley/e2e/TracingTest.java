@@ -76,15 +76,10 @@ class TracingTest {
         live = new SseClient(stack.ports.frontendHttp(), bob, null);
         Thread.sleep(500); // the session joined its channel (a send before would only be replayed)
 
-        assertThat(stack.messages()
-                        .post("/messages", obj("receiver_email", "bob@example.com", "content", "traced"), ana)
-                        .status())
-                .isEqualTo(201);
+        sendToBob(ana, "traced");
         assertThat(live.next("notification", Duration.ofSeconds(30))).isNotNull();
 
-        ReceivedSpan write = await().atMost(Duration.ofSeconds(30))
-                .until(() -> find(s -> s.name().equals("live write")), Optional::isPresent)
-                .orElseThrow();
+        ReceivedSpan write = awaitSpan("live write");
         String trace = write.traceId();
         await().atMost(Duration.ofSeconds(10))
                 .alias("the request's span in the live write's trace; received: " + receiver.spans)
@@ -124,10 +119,7 @@ class TracingTest {
         Thread.sleep(500);
         stack.get("notification-svc").kill();
 
-        assertThat(stack.messages()
-                        .post("/messages", obj("receiver_email", "bob@example.com", "content", "reclaimed"), ana)
-                        .status())
-                .isEqualTo(201);
+        sendToBob(ana, "reclaimed");
         // a consumer reads the entry and dies before acknowledging it
         try (StatefulRedisConnection<String, String> db = redis.connect(1)) {
             List<StreamMessage<String, String>> taken = db.sync()
@@ -143,10 +135,8 @@ class TracingTest {
                             == 0);
         }
 
-        ReceivedSpan write = await().atMost(Duration.ofSeconds(30))
-                .until(() -> find(s -> s.name().equals("live write")), Optional::isPresent)
-                .orElseThrow();
-        assertThat(ancestry(write).stream().map(s -> s.service() + ": " + s.name()))
+        ReceivedSpan write = awaitSpan("live write");
+        assertThat(path(write))
                 .containsSubsequence(
                         "frontend-svc: live write",
                         "notification-svc: process events:messages",
@@ -159,10 +149,7 @@ class TracingTest {
         stack.register("bob@example.com");
         stack.get("frontend-svc").kill();
 
-        assertThat(stack.messages()
-                        .post("/messages", obj("receiver_email", "bob@example.com", "content", "retried"), ana)
-                        .status())
-                .isEqualTo(201);
+        sendToBob(ana, "retried");
         await().atMost(Duration.ofSeconds(30))
                 .alias("notification-svc retries the push while frontend-svc is down")
                 .until(() -> stack.notifications()
@@ -171,14 +158,30 @@ class TracingTest {
                         .matches("(?s).*parley_push_retries_total\\{[^}]*\\} [1-9].*"));
         stack.restart("frontend-svc");
 
-        ReceivedSpan received = await().atMost(Duration.ofSeconds(30))
-                .until(() -> find(s -> s.name().equals("receive push")), Optional::isPresent)
-                .orElseThrow();
-        assertThat(ancestry(received).stream().map(s -> s.service() + ": " + s.name()))
+        ReceivedSpan received = awaitSpan("receive push");
+        assertThat(path(received))
                 .containsSubsequence(
                         "frontend-svc: receive push",
                         "notification-svc: process events:messages",
                         "message-svc: POST /messages");
+    }
+
+    private void sendToBob(String senderToken, String content) {
+        assertThat(stack.messages()
+                        .post("/messages", obj("receiver_email", "bob@example.com", "content", content), senderToken)
+                        .status())
+                .isEqualTo(201);
+    }
+
+    private ReceivedSpan awaitSpan(String name) {
+        return await().atMost(Duration.ofSeconds(30))
+                .until(() -> find(s -> s.name().equals(name)), Optional::isPresent)
+                .orElseThrow();
+    }
+
+    /** The span and its parents up to the root, as {@code service: name}. */
+    private List<String> path(ReceivedSpan span) {
+        return ancestry(span).stream().map(s -> s.service() + ": " + s.name()).toList();
     }
 
     private Optional<ReceivedSpan> find(Predicate<ReceivedSpan> p) {
