@@ -122,7 +122,7 @@ public final class HttpErrors {
     /** A record, not a map, so "error" always comes before "message". */
     record ErrorBody(String error, String message) {}
 
-    private static ErrorCode fromStatus(int status) {
+    static ErrorCode fromStatus(int status) {
         return switch (status) {
             case 400 -> ErrorCode.INVALID_ARGUMENT;
             case 401 -> ErrorCode.UNAUTHENTICATED;

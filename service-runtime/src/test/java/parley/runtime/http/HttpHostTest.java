@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -87,6 +88,44 @@ class HttpHostTest {
             assertThat(ready.body()).contains("\"never\":\"down\"");
         } finally {
             host.close();
+        }
+    }
+
+    @Test
+    void oversizedRequestLinesAndHeadersAreRefusedWithJsonAndTheConnectionClosed() throws Exception {
+        HttpHost host = new HttpHost(
+                        0,
+                        routes -> routes.get("/x", ctx -> ctx.result("ok")),
+                        List.of(),
+                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                        cfg -> {})
+                .start();
+        try {
+            String longLine = rawAnswer(host.port(), "GET /x?q=" + "Z".repeat(20_000) + " HTTP/1.1\r\nHost: a\r\n\r\n");
+            String bigHeader =
+                    rawAnswer(host.port(), "GET /x HTTP/1.1\r\nHost: a\r\nX-Big: " + "Z".repeat(20_000) + "\r\n\r\n");
+
+            assertThat(longLine)
+                    .startsWith("HTTP/1.1 414 ")
+                    .containsIgnoringCase("Connection: close")
+                    .containsIgnoringCase("Content-Type: application/json")
+                    .endsWith(
+                            "{\"error\":\"INVALID_ARGUMENT\",\"message\":\"the request line (path and query) is too long\"}");
+            assertThat(bigHeader)
+                    .startsWith("HTTP/1.1 431 ")
+                    .containsIgnoringCase("Connection: close")
+                    .endsWith("\"message\":\"the request headers are too large\"}");
+        } finally {
+            host.close();
+        }
+    }
+
+    /** Everything the server answers to one raw request, up to its closing the connection. */
+    private static String rawAnswer(int port, String request) throws java.io.IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 }
