@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import parley.runtime.tracing.HttpTracing;
 import parley.runtime.tracing.Tracing;
 
@@ -24,6 +26,7 @@ import parley.runtime.tracing.Tracing;
  * /metrics}.
  */
 public final class HttpHost implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HttpHost.class);
     private final List<String> routeTable = new CopyOnWriteArrayList<>();
     /** Largest accepted request body. */
     public static final long MAX_BODY_BYTES = 64 * 1024;
@@ -53,6 +56,7 @@ public final class HttpHost implements AutoCloseable {
             cfg.jsonMapper(new JavalinJackson(Json.mapper(), false));
             // graceful stop: refuse new requests, let in-flight ones finish (up to the timeout)
             cfg.jetty.modifyServer(server -> {
+                server.setErrorHandler(new JettyErrors());
                 server.insertHandler(new GracefulHandler());
                 if (Tracing.enabled()) { // off: not even a handler layer on the request path
                     server.insertHandler(new HttpTracing());
@@ -88,10 +92,25 @@ public final class HttpHost implements AutoCloseable {
             cfg.routes.get(
                     "/metrics",
                     ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-                            .result(registry.scrape()));
+                            .result(scrape(registry)));
             routes.accept(cfg.routes);
             extra.accept(cfg);
         });
+    }
+
+    /**
+     * The Prometheus text. A scrape that races a meter being updated or registered can be refused
+     * by the Prometheus model's validation (an inconsistent histogram snapshot, for one); that is
+     * logged and the scrape taken once more, so a monitoring system does not see a 500 for it.
+     * Failing twice is a real fault and answers 500 like any other.
+     */
+    private static String scrape(PrometheusMeterRegistry registry) {
+        try {
+            return registry.scrape();
+        } catch (RuntimeException raced) {
+            log.warn("a metrics scrape failed; taking it again", raced);
+            return registry.scrape();
+        }
     }
 
     /** The matched route pattern (bounded cardinality), or "unmatched". */
