@@ -116,7 +116,11 @@ class TracingTest {
         String ana = stack.register("ana@example.com");
         String bob = stack.register("bob@example.com");
         live = new SseClient(stack.ports.frontendHttp(), bob, null);
-        Thread.sleep(500);
+        // one notification delivered live first: the connection's replay (a call to
+        // notification-svc) is over, so killing notification-svc cannot end the session
+        sendToBob(ana, "before the crash");
+        assertThat(live.next("notification", Duration.ofSeconds(30))).isNotNull();
+        String before = awaitSpan("live write").traceId();
         stack.get("notification-svc").kill();
 
         sendToBob(ana, "reclaimed");
@@ -135,7 +139,7 @@ class TracingTest {
                             == 0);
         }
 
-        ReceivedSpan write = awaitSpan("live write");
+        ReceivedSpan write = awaitSpan("live write", s -> !s.traceId().equals(before));
         assertThat(path(write))
                 .containsSubsequence(
                         "frontend-svc: live write",
@@ -174,8 +178,12 @@ class TracingTest {
     }
 
     private ReceivedSpan awaitSpan(String name) {
+        return awaitSpan(name, s -> true);
+    }
+
+    private ReceivedSpan awaitSpan(String name, Predicate<ReceivedSpan> which) {
         return await().atMost(Duration.ofSeconds(30))
-                .until(() -> find(s -> s.name().equals(name)), Optional::isPresent)
+                .until(() -> find(s -> s.name().equals(name) && which.test(s)), Optional::isPresent)
                 .orElseThrow();
     }
 
