@@ -133,6 +133,7 @@ public final class HttpErrors {
             case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
             case 429 -> ErrorCode.RESOURCE_EXHAUSTED;
             case 503 -> ErrorCode.UNAVAILABLE;
+            case 505 -> ErrorCode.INVALID_ARGUMENT; // an HTTP version we do not speak: the client's to change
             default -> status >= 500 ? ErrorCode.INTERNAL : ErrorCode.INVALID_ARGUMENT;
         };
     }

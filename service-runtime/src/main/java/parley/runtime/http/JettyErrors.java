@@ -1,6 +1,6 @@
 package parley.runtime.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
@@ -8,6 +8,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
+import parley.runtime.error.ErrorCode;
 
 /**
  * Errors Jetty answers itself, before a request reaches Javalin (an oversized request line or
@@ -20,20 +21,15 @@ final class JettyErrors extends ErrorHandler {
 
     @Override
     protected void generateResponse(
-            Request request, Response response, int status, String message, Throwable cause, Callback callback) {
-        // 505 (an HTTP/0.9-looking request line) is the client's fault, like the rest here
-        var code = status == 505 ? parley.runtime.error.ErrorCode.INVALID_ARGUMENT : HttpErrors.fromStatus(status);
+            Request request, Response response, int status, String message, Throwable cause, Callback callback)
+            throws IOException {
+        ErrorCode code = HttpErrors.fromStatus(status);
         String text = switch (status) {
             case 414 -> "the request line (path and query) is too long";
             case 431 -> "the request headers are too large";
             default -> message == null || message.isBlank() ? code.name() : message;
         };
-        byte[] body;
-        try {
-            body = Json.mapper().writeValueAsBytes(new HttpErrors.ErrorBody(code.name(), text));
-        } catch (JsonProcessingException impossible) {
-            body = ("{\"error\":\"" + code.name() + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        }
+        byte[] body = Json.mapper().writeValueAsBytes(new HttpErrors.ErrorBody(code.name(), text));
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
         response.write(true, ByteBuffer.wrap(body), callback);
