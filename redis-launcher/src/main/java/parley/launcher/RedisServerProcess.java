@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -29,20 +30,28 @@ public final class RedisServerProcess {
      * @param dir its working directory (append-only file, {@code redis.log}), kept on stop; null
      *     for a temporary one, removed on stop
      * @param persistent append-only file with {@code appendfsync everysec}, as compose runs Redis
+     * @param cluster a node of a Redis Cluster ({@code cluster-enabled yes}, its {@code nodes.conf} in
+     *     {@code dir}); {@link RedisCluster} joins such nodes into one cluster
      */
-    public record Options(int port, Path dir, boolean persistent) {}
+    public record Options(int port, Path dir, boolean persistent, boolean cluster) {
+        public Options(int port, Path dir, boolean persistent) {
+            this(port, dir, persistent, false);
+        }
+    }
 
     private volatile Process process;
     private final int port;
     private final Path dir;
     private final boolean persistent;
+    private final boolean cluster;
     private final boolean temporary;
 
-    private RedisServerProcess(Process process, int port, Path dir, boolean persistent, boolean temporary) {
+    private RedisServerProcess(Process process, int port, Path dir, Options options, boolean temporary) {
         this.process = process;
         this.port = port;
         this.dir = dir;
-        this.persistent = persistent;
+        this.persistent = options.persistent();
+        this.cluster = options.cluster();
         this.temporary = temporary;
     }
 
@@ -73,17 +82,17 @@ public final class RedisServerProcess {
 
     /** Starts one as {@code options} say, or throws {@link UnavailableException} saying why it could not. */
     public static RedisServerProcess start(Options options) {
-        String binary = findBinary();
+        String binary = findBinary("redis-server");
         for (int attempt = 0; attempt < 5; attempt++) {
             int port = options.port() > 0 ? options.port() : FreePorts.next();
             try {
                 Path dir = options.dir() != null
                         ? Files.createDirectories(options.dir())
                         : Files.createTempDirectory("parley-redis-");
-                Process process = launch(binary, port, dir, options.persistent());
+                Process process = launch(binary, port, dir, options.persistent(), options.cluster());
                 if (awaitPong(process, port)) {
                     RedisServerProcess server =
-                            new RedisServerProcess(process, port, dir, options.persistent(), options.dir() == null);
+                            new RedisServerProcess(process, port, dir, options, options.dir() == null);
                     Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "redis-server-stop"));
                     return server;
                 }
@@ -98,25 +107,33 @@ public final class RedisServerProcess {
         throw new UnavailableException("redis-server did not start (see redis.log in its directory)");
     }
 
-    private static Process launch(String binary, int port, Path dir, boolean persistent) throws IOException {
-        return new ProcessBuilder(List.of(
-                        binary,
-                        "--port",
-                        Integer.toString(port),
-                        "--bind",
-                        "127.0.0.1",
-                        "--save",
-                        "",
-                        "--appendonly",
-                        persistent ? "yes" : "no",
-                        "--appendfsync",
-                        "everysec",
-                        "--dir",
-                        dir.toString(),
-                        "--daemonize",
-                        "no",
-                        "--loglevel",
-                        "warning"))
+    private static Process launch(String binary, int port, Path dir, boolean persistent, boolean cluster)
+            throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                binary,
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                persistent ? "yes" : "no",
+                "--appendfsync",
+                "everysec",
+                "--dir",
+                dir.toString(),
+                "--daemonize",
+                "no",
+                "--loglevel",
+                "warning"));
+        if (cluster) {
+            command.addAll(List.of(
+                    "--cluster-enabled", "yes",
+                    "--cluster-config-file", "nodes.conf",
+                    "--cluster-node-timeout", "5000"));
+        }
+        return new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(
                         dir.resolve("redis.log").toFile()))
@@ -136,7 +153,7 @@ public final class RedisServerProcess {
     /** Starts it again on the same port and directory (with its append-only file, when persistent). */
     public void restart() {
         try {
-            process = launch(findBinary(), port, dir, persistent);
+            process = launch(findBinary("redis-server"), port, dir, persistent, cluster);
         } catch (IOException e) {
             throw new UnavailableException("could not restart redis-server: " + e.getMessage());
         }
@@ -165,15 +182,16 @@ public final class RedisServerProcess {
         }
     }
 
-    private static String findBinary() {
+    /** {@code redis-server} or {@code redis-cli} from the PATH (or the usual places). */
+    static String findBinary(String name) {
         String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
         for (String dir : (path + ":/usr/bin:/usr/local/bin:/usr/sbin").split(":")) {
-            Path candidate = Path.of(dir, "redis-server");
+            Path candidate = Path.of(dir, name);
             if (Files.isExecutable(candidate)) {
                 return candidate.toString();
             }
         }
-        throw new UnavailableException("no redis-server on PATH");
+        throw new UnavailableException("no " + name + " on PATH");
     }
 
     /** Waits until it answers PING with PONG; false when it died or did not within the timeout. */
