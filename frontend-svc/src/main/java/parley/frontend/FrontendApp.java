@@ -1,7 +1,6 @@
 package parley.frontend;
 
 import io.javalin.http.staticfiles.Location;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.servlet.DispatcherType;
 import java.util.EnumSet;
@@ -22,6 +21,7 @@ import parley.runtime.http.HttpAuth;
 import parley.runtime.http.ReadinessCheck;
 import parley.runtime.metrics.Metrics;
 import parley.runtime.redis.RedisConnections;
+import parley.runtime.redis.RedisLink;
 
 /** Composition root of frontend-svc: live hub, gRPC, the web page and its API. */
 public final class FrontendApp {
@@ -34,7 +34,7 @@ public final class FrontendApp {
         return ServiceHost.start("frontend-svc", tokens, registry, host -> {
             RedisConnections redis = host.owns(new RedisConnections());
             Peers peers = host.owns(new Peers(c.userSvcAddr(), c.messageSvcAddr(), c.notificationSvcAddr()));
-            StatefulRedisConnection<String, String> publisher = redis.connect(c.redisUrl());
+            RedisLink publisher = redis.connect(c.redisUrl());
             LiveStats stats = new LiveStats(registry);
             LiveHub hub = new LiveHub(
                     redis.connectPubSub(c.redisUrl()),

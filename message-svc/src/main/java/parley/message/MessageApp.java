@@ -1,6 +1,5 @@
 package parley.message;
 
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,6 +24,7 @@ import parley.runtime.http.ReadinessCheck;
 import parley.runtime.metrics.Metrics;
 import parley.runtime.redis.GroupCommit;
 import parley.runtime.redis.RedisConnections;
+import parley.runtime.redis.RedisLink;
 import parley.runtime.redis.StreamConsumer;
 import parley.runtime.redis.StreamRetention;
 
@@ -42,7 +42,7 @@ public final class MessageApp {
         return ServiceHost.start("message-svc", tokens, registry, host -> {
             RedisConnections redis = host.owns(new RedisConnections());
             PeerChannel userSvc = host.owns(new PeerChannel(config.userSvcAddr()));
-            StatefulRedisConnection<String, String> db = redis.connect(config.redisUrl());
+            RedisLink db = redis.connect(config.redisUrl());
             GrpcUserDirectory users = new GrpcUserDirectory(
                     userSvc,
                     new ServiceCredentials(tokens, "message-svc"),

@@ -1,6 +1,5 @@
 package parley.notification;
 
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.concurrent.CompletionStage;
@@ -23,6 +22,7 @@ import parley.runtime.http.HttpAuth;
 import parley.runtime.http.ReadinessCheck;
 import parley.runtime.metrics.Metrics;
 import parley.runtime.redis.RedisConnections;
+import parley.runtime.redis.RedisLink;
 import parley.runtime.redis.StreamConsumer;
 
 /** Composition root of notification-svc: two stream consumers, the pusher, the APIs. */
@@ -40,9 +40,9 @@ public final class NotificationApp {
         return ServiceHost.start("notification-svc", tokens, registry, host -> {
             RedisConnections redis = host.owns(new RedisConnections());
             PeerChannel frontend = host.owns(new PeerChannel(c.frontendSvcAddr(), 2));
-            StatefulRedisConnection<String, String> db = redis.connect(c.redisUrl());
-            StatefulRedisConnection<String, String> messagesDb = redis.connect(c.messagesStreamUrl());
-            StatefulRedisConnection<String, String> usersDb = redis.connect(c.usersStreamUrl());
+            RedisLink db = redis.connect(c.redisUrl());
+            RedisLink messagesDb = redis.connect(c.messagesStreamUrl());
+            RedisLink usersDb = redis.connect(c.usersStreamUrl());
             StreamPusher pusher = host.owns(new StreamPusher(
                             frontend,
                             new ServiceCredentials(tokens, "notification-svc"),

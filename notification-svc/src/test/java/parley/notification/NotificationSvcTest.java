@@ -205,7 +205,11 @@ class NotificationSvcTest {
                 .xreadgroup(
                         io.lettuce.core.Consumer.from("notification-svc", "crashed"),
                         io.lettuce.core.XReadArgs.StreamOffset.lastConsumed("events:messages"));
-        var store = new parley.notification.redis.RedisNotificationStore(db, redis.connect(2), 500, Duration.ofDays(1));
+        var store = new parley.notification.redis.RedisNotificationStore(
+                parley.runtime.redis.RedisLink.of(db),
+                parley.runtime.redis.RedisLink.of(redis.connect(2)),
+                500,
+                Duration.ofDays(1));
         var half = new parley.notification.domain.Notifications(
                 store, n -> java.util.concurrent.CompletableFuture.completedFuture(false), java.time.Clock.systemUTC());
         for (int i = 0; i < 3; i++) {
@@ -409,7 +413,11 @@ class NotificationSvcTest {
     @Test
     void aNotificationCreatedLateGetsAnIdAfterTheOnesBeforeItSoNoCursorSkipsIt() {
         // entry `early` failed once and is retried after entry `late` made its notification
-        var store = new parley.notification.redis.RedisNotificationStore(db, redis.connect(2), 500, Duration.ofDays(1));
+        var store = new parley.notification.redis.RedisNotificationStore(
+                parley.runtime.redis.RedisLink.of(db),
+                parley.runtime.redis.RedisLink.of(redis.connect(2)),
+                500,
+                Duration.ofDays(1));
         var notifications = new parley.notification.domain.Notifications(
                 store, n -> java.util.concurrent.CompletableFuture.completedFuture(false), java.time.Clock.systemUTC());
         long now = System.currentTimeMillis();

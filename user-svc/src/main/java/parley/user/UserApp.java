@@ -1,6 +1,5 @@
 package parley.user;
 
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import parley.runtime.ServiceHost;
@@ -10,6 +9,7 @@ import parley.runtime.http.HttpAuth;
 import parley.runtime.http.ReadinessCheck;
 import parley.runtime.metrics.Metrics;
 import parley.runtime.redis.RedisConnections;
+import parley.runtime.redis.RedisLink;
 import parley.runtime.redis.StreamRetention;
 import parley.user.domain.PasswordHasher;
 import parley.user.domain.UserAccounts;
@@ -28,7 +28,7 @@ public final class UserApp {
         TokenService tokens = new TokenService(config.authSecret(), config.tokenTtl(), clock);
         return ServiceHost.start("user-svc", tokens, registry, host -> {
             RedisConnections redis = host.owns(new RedisConnections());
-            StatefulRedisConnection<String, String> db = redis.connect(config.redisUrl());
+            RedisLink db = redis.connect(config.redisUrl());
             host.owns(new StreamRetention(config.events(), redis.connect(config.redisUrl()), clock, registry).start());
             Revocations revocations = host.owns(Revocations.follow(redis, config.redisUrl(), config.tokenTtl()));
             UserAccounts accounts = new UserAccounts(

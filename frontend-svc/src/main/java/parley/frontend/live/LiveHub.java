@@ -1,8 +1,7 @@
 package parley.frontend.live;
 
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.micrometer.core.instrument.Counter;
@@ -28,6 +27,7 @@ import parley.notification.v1.Notification;
 import parley.runtime.auth.Revocations;
 import parley.runtime.auth.TokenService;
 import parley.runtime.error.ServiceException;
+import parley.runtime.redis.RedisLink;
 
 /**
  * Fans notifications out through Redis Pub/Sub. This instance subscribes to {@code notify:{email}}
@@ -47,7 +47,7 @@ public final class LiveHub implements AutoCloseable {
 
     private final StatefulRedisPubSubConnection<String, String> pubsub;
     // publish batches: commands queued without flushing, then one flush per batch (under its lock)
-    private final StatefulRedisConnection<String, String> batchPublisher;
+    private final RedisLink batchPublisher;
     private final Replay replay;
     private final Map<String, Set<LiveSession>> sessions = new ConcurrentHashMap<>();
     // the SUBSCRIBE of each joined user, so every session waits until the channel is really live
@@ -64,7 +64,7 @@ public final class LiveHub implements AutoCloseable {
 
     public LiveHub(
             StatefulRedisPubSubConnection<String, String> pubsub,
-            StatefulRedisConnection<String, String> batchPublisher,
+            RedisLink batchPublisher,
             Replay replay,
             Limits limits,
             MeterRegistry registry) {
@@ -209,7 +209,7 @@ public final class LiveHub implements AutoCloseable {
         }
         Map<String, RedisFuture<Long>> sent = new LinkedHashMap<>();
         synchronized (batchPublisher) {
-            RedisAsyncCommands<String, String> async = batchPublisher.async();
+            RedisClusterAsyncCommands<String, String> async = batchPublisher.async();
             byUser.forEach(
                     (email, mine) -> sent.put(email, async.publish(channel(email), NotificationJson.writeAll(mine))));
             batchPublisher.flushCommands();

@@ -8,9 +8,8 @@ import io.lettuce.core.Range;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,6 +36,7 @@ import parley.runtime.error.ServiceException;
 import parley.runtime.http.Json;
 import parley.runtime.redis.GroupCommit;
 import parley.runtime.redis.LuaScript;
+import parley.runtime.redis.RedisLink;
 import parley.runtime.tracing.Tracing;
 
 /** Messages in Redis DB 1. Writes are single Lua scripts (message + event, one round trip). */
@@ -49,15 +49,15 @@ public final class RedisMessageStore implements MessageStore {
     private static final LuaScript DELETE = LuaScript.fromResource(RedisMessageStore.class, "delete.lua");
     private static final LuaScript FORGET_USER = LuaScript.fromResource(RedisMessageStore.class, "forget_user.lua");
 
-    private final RedisCommands<String, String> redis;
-    private final RedisAsyncCommands<String, String> async;
+    private final RedisClusterCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> async;
     private final GroupCommit sends;
     private final Clock clock;
 
     /**
      * @param sends where send.lua calls go: concurrent sends leave grouped, one write for many
      */
-    public RedisMessageStore(StatefulRedisConnection<String, String> connection, GroupCommit sends, Clock clock) {
+    public RedisMessageStore(RedisLink connection, GroupCommit sends, Clock clock) {
         this.redis = connection.sync();
         this.async = connection.async();
         this.sends = sends;

@@ -5,7 +5,6 @@ import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
@@ -15,6 +14,7 @@ import parley.events.EventCodec;
 import parley.events.EventDecodingException;
 import parley.events.Streams;
 import parley.events.UserDeleted;
+import parley.runtime.redis.RedisLink;
 
 /**
  * Follows {@code events:users} from "now" (every instance sees every event, no group) to drop
@@ -22,12 +22,12 @@ import parley.events.UserDeleted;
  */
 public final class UserEventsTail implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UserEventsTail.class);
-    private final StatefulRedisConnection<String, String> blocking;
+    private final RedisLink blocking;
     private final Consumer<UserDeleted> onDeleted;
     private final Thread thread;
     private volatile boolean running = true;
 
-    public UserEventsTail(StatefulRedisConnection<String, String> blocking, Consumer<UserDeleted> onDeleted) {
+    public UserEventsTail(RedisLink blocking, Consumer<UserDeleted> onDeleted) {
         this.blocking = blocking;
         this.onDeleted = onDeleted;
         this.thread = Thread.ofPlatform().daemon(true).name("users-tail").unstarted(this::run);

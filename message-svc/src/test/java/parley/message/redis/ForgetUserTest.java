@@ -2,7 +2,6 @@ package parley.message.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
@@ -13,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import parley.runtime.redis.GroupCommit;
 import parley.runtime.redis.RedisConnections;
+import parley.runtime.redis.RedisLink;
 import parley.testkit.RedisExtension;
 import parley.testkit.TestRedis;
 
@@ -27,7 +27,7 @@ class ForgetUserTest {
     private RedisConnections connections;
     private GroupCommit sends;
     private RedisMessageStore store;
-    private StatefulRedisConnection<String, String> db;
+    private RedisLink db;
 
     ForgetUserTest(TestRedis redis) {
         this.redis = redis;

@@ -4,9 +4,8 @@ import io.lettuce.core.KeyScanArgs;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +21,7 @@ import parley.rules.NotificationIds;
 import parley.runtime.error.ErrorCode;
 import parley.runtime.error.ServiceException;
 import parley.runtime.redis.LuaScript;
+import parley.runtime.redis.RedisLink;
 
 /** Notifications in Redis DB 2: per-user bounded lists, pending lists, the subscriptions hash. */
 public final class RedisNotificationStore implements NotificationStore {
@@ -31,9 +31,9 @@ public final class RedisNotificationStore implements NotificationStore {
             LuaScript.fromResource(RedisNotificationStore.class, "migrate_pending.lua");
     private static final String ID_SLOT = "__ID__";
 
-    private final RedisCommands<String, String> redis;
-    private final RedisAsyncCommands<String, String> async;
-    private final StatefulRedisConnection<String, String> batched;
+    private final RedisClusterCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> async;
+    private final RedisLink batched;
     private final int maxPerUser;
     private final Duration dedupeFor;
 
@@ -42,11 +42,7 @@ public final class RedisNotificationStore implements NotificationStore {
      * @param batched a connection for the stream consumer's writes only: they are queued without a
      *     flush and sent together by {@link #flush()}, one write per consumer batch
      */
-    public RedisNotificationStore(
-            StatefulRedisConnection<String, String> connection,
-            StatefulRedisConnection<String, String> batched,
-            int maxPerUser,
-            Duration dedupeFor) {
+    public RedisNotificationStore(RedisLink connection, RedisLink batched, int maxPerUser, Duration dedupeFor) {
         this.redis = connection.sync();
         this.async = connection.async();
         this.batched = batched;
@@ -97,7 +93,10 @@ public final class RedisNotificationStore implements NotificationStore {
     }
 
     private CompletionStage<CreateOutcome> create(
-            RedisAsyncCommands<String, String> on, Notification draft, String eventId, boolean onlyIfSubscribed) {
+            RedisClusterAsyncCommands<String, String> on,
+            Notification draft,
+            String eventId,
+            boolean onlyIfSubscribed) {
         String email = draft.receiverEmail();
         return CREATE.<List<Object>>runAsync(
                         on,

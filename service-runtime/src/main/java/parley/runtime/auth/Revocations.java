@@ -3,7 +3,6 @@ package parley.runtime.auth;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +21,7 @@ import parley.events.UserDeleted;
 import parley.events.UserRegistered;
 import parley.events.UserUpdated;
 import parley.runtime.redis.RedisConnections;
+import parley.runtime.redis.RedisLink;
 
 /**
  * Which user tokens are revoked, learned from {@code events:users}, so that verification stays
@@ -51,14 +51,14 @@ public final class Revocations implements AutoCloseable {
 
     private final Map<String, Floor> floors = new ConcurrentHashMap<>();
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
-    private final StatefulRedisConnection<String, String> blocking;
+    private final RedisLink blocking;
     private final Duration lookBack;
     private final Clock clock;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean caughtUp;
 
-    private Revocations(StatefulRedisConnection<String, String> blocking, Duration lookBack, Clock clock) {
+    private Revocations(RedisLink blocking, Duration lookBack, Clock clock) {
         this.blocking = blocking;
         this.lookBack = lookBack;
         this.clock = clock;
@@ -74,7 +74,7 @@ public final class Revocations implements AutoCloseable {
      *
      * @param lookBack the longest lifetime of a user token ({@code TOKEN_TTL_SECONDS}) plus clock skew
      */
-    public static Revocations follow(StatefulRedisConnection<String, String> blocking, Duration lookBack, Clock clock) {
+    public static Revocations follow(RedisLink blocking, Duration lookBack, Clock clock) {
         Revocations r = new Revocations(blocking, lookBack, clock);
         r.thread.start();
         return r;

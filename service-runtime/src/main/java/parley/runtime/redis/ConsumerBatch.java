@@ -1,7 +1,7 @@
 package parley.runtime.redis;
 
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Span;
@@ -32,7 +32,7 @@ final class ConsumerBatch {
     static final Duration HANDLER_TIMEOUT = Duration.ofSeconds(10);
 
     private final StreamConsumer.Settings settings;
-    private final RedisAsyncCommands<String, String> pipelined;
+    private final RedisClusterAsyncCommands<String, String> pipelined;
     private final StreamConsumer.EventHandler handler;
     private final DeadLetters deadLetters;
     private final Counter consumed;
@@ -41,7 +41,7 @@ final class ConsumerBatch {
 
     ConsumerBatch(
             StreamConsumer.Settings settings,
-            RedisAsyncCommands<String, String> pipelined,
+            RedisClusterAsyncCommands<String, String> pipelined,
             StreamConsumer.EventHandler handler,
             DeadLetters deadLetters,
             MeterRegistry registry) {

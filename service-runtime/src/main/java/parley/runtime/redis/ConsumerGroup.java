@@ -5,8 +5,7 @@ import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,9 +18,9 @@ final class ConsumerGroup {
     private static final Logger log = LoggerFactory.getLogger(ConsumerGroup.class);
 
     private final StreamConsumer.Settings settings;
-    private final RedisCommands<String, String> redis;
+    private final RedisClusterCommands<String, String> redis;
 
-    ConsumerGroup(StreamConsumer.Settings settings, RedisCommands<String, String> redis) {
+    ConsumerGroup(StreamConsumer.Settings settings, RedisClusterCommands<String, String> redis) {
         this.settings = settings;
         this.redis = redis;
     }
@@ -79,7 +78,7 @@ final class ConsumerGroup {
     }
 
     /** One number of the group's {@code XINFO GROUPS} entry ({@code lag}, {@code pending}), or NaN. */
-    double info(StatefulRedisConnection<String, String> shared, String field) {
+    double info(RedisLink shared, String field) {
         try {
             for (Object group : shared.sync().xinfoGroups(settings.stream())) {
                 Map<String, Object> info = XInfo.fields(group);

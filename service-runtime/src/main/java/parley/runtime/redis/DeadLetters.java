@@ -2,12 +2,13 @@ package parley.runtime.redis;
 
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.XAddArgs;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,11 +22,13 @@ import org.slf4j.LoggerFactory;
 public final class DeadLetters {
     private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
 
+    private static final LuaScript MOVE = LuaScript.fromResource(DeadLetters.class, "dead_letter.lua");
+
     private final StreamConsumer.Settings settings;
-    private final RedisCommands<String, String> redis;
+    private final RedisClusterCommands<String, String> redis;
     private final Counter deadLettered;
 
-    DeadLetters(StreamConsumer.Settings settings, RedisCommands<String, String> redis, MeterRegistry registry) {
+    DeadLetters(StreamConsumer.Settings settings, RedisClusterCommands<String, String> redis, MeterRegistry registry) {
         this.settings = settings;
         this.redis = redis;
         this.deadLettered = Counter.builder("parley.stream.dead_lettered")
@@ -45,14 +48,14 @@ public final class DeadLetters {
         fields.put("dead_stream", settings.stream());
         fields.put("dead_group", settings.group());
         fields.put("dead_at", Instant.now().toString());
-        // one transaction: the entry is never seen both dead-lettered and still pending (nor neither)
-        redis.multi();
-        redis.xadd(
-                settings.deadLetterStream(),
-                XAddArgs.Builder.maxlen(settings.deadLetterMaxLen()).approximateTrimming(),
-                fields);
-        redis.xack(settings.stream(), settings.group(), entry.getId());
-        redis.exec();
+        // one script: the entry is never seen both dead-lettered and still pending (nor neither)
+        List<String> args =
+                new ArrayList<>(List.of(settings.group(), entry.getId(), Long.toString(settings.deadLetterMaxLen())));
+        fields.forEach((k, v) -> {
+            args.add(k);
+            args.add(v);
+        });
+        MOVE.run(redis, ScriptOutputType.INTEGER, List.of(settings.stream(), settings.deadLetterStream()), args);
         deadLettered.increment();
         log.warn(
                 "{}: entry {} dead-lettered to {}: {}",
@@ -67,7 +70,7 @@ public final class DeadLetters {
      *
      * @return how many entries were re-driven
      */
-    public static int redrive(RedisCommands<String, String> redis, String stream, int max) {
+    public static int redrive(RedisClusterCommands<String, String> redis, String stream, int max) {
         String dead = stream + ":dead";
         List<StreamMessage<String, String>> entries = redis.xrange(dead, Range.create("-", "+"), Limit.from(max));
         for (StreamMessage<String, String> entry : entries) {

@@ -1,7 +1,6 @@
 package parley.runtime.redis;
 
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -34,9 +33,10 @@ public final class GroupCommit implements AutoCloseable {
     private static final int MAX_PER_WRITE = 1000;
 
     private record Task<T>(
-            Function<RedisAsyncCommands<String, String>, CompletableFuture<T>> command, CompletableFuture<T> result) {}
+            Function<RedisClusterAsyncCommands<String, String>, CompletableFuture<T>> command,
+            CompletableFuture<T> result) {}
 
-    private final StatefulRedisConnection<String, String> connection;
+    private final RedisLink connection;
     private final ArrayBlockingQueue<Task<?>> queue;
     private final Semaphore inFlight;
     private final int perWrite;
@@ -48,12 +48,7 @@ public final class GroupCommit implements AutoCloseable {
     /**
      * @param connection a connection used by nothing else (its auto-flush is turned off); its owner closes it
      */
-    public GroupCommit(
-            StatefulRedisConnection<String, String> connection,
-            String name,
-            int maxQueued,
-            int maxInFlight,
-            MeterRegistry registry) {
+    public GroupCommit(RedisLink connection, String name, int maxQueued, int maxInFlight, MeterRegistry registry) {
         this.connection = connection;
         this.queue = new ArrayBlockingQueue<>(maxQueued);
         this.inFlight = new Semaphore(maxInFlight);
@@ -80,7 +75,8 @@ public final class GroupCommit implements AutoCloseable {
      * Queues one command (issued on the writer's connection, e.g. a {@link LuaScript#runAsync}).
      * Never blocks: completes with the reply, or fails with RESOURCE_EXHAUSTED when the queue is full.
      */
-    public <T> CompletableFuture<T> submit(Function<RedisAsyncCommands<String, String>, CompletableFuture<T>> command) {
+    public <T> CompletableFuture<T> submit(
+            Function<RedisClusterAsyncCommands<String, String>, CompletableFuture<T>> command) {
         // written later, with others, by whichever thread flushes: in the submitter's trace
         Task<T> task = new Task<>(Tracing.carry(command), new CompletableFuture<>());
         if (!running) {
@@ -98,7 +94,7 @@ public final class GroupCommit implements AutoCloseable {
 
     private void writeLoop() {
         List<Task<?>> batch = new ArrayList<>(perWrite);
-        RedisAsyncCommands<String, String> async = connection.async();
+        RedisClusterAsyncCommands<String, String> async = connection.async();
         while (running || !queue.isEmpty()) {
             try {
                 Task<?> first = queue.poll(100, TimeUnit.MILLISECONDS);
@@ -124,7 +120,7 @@ public final class GroupCommit implements AutoCloseable {
         }
     }
 
-    private <T> void issue(RedisAsyncCommands<String, String> async, Task<T> task) {
+    private <T> void issue(RedisClusterAsyncCommands<String, String> async, Task<T> task) {
         CompletableFuture<T> reply;
         try {
             reply = task.command().apply(async);

@@ -3,7 +3,9 @@ package parley.runtime.redis;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;
@@ -53,7 +55,8 @@ public final class LuaScript {
         }
     }
 
-    public <T> T run(RedisCommands<String, String> redis, ScriptOutputType type, List<String> keys, List<String> args) {
+    public <T> T run(
+            RedisClusterCommands<String, String> redis, ScriptOutputType type, List<String> keys, List<String> args) {
         String[] k = keys.toArray(String[]::new);
         String[] a = args.toArray(String[]::new);
         try {
@@ -65,7 +68,10 @@ public final class LuaScript {
 
     /** The same, without waiting: commands issued back to back this way travel pipelined. */
     public <T> CompletableFuture<T> runAsync(
-            RedisAsyncCommands<String, String> redis, ScriptOutputType type, List<String> keys, List<String> args) {
+            RedisClusterAsyncCommands<String, String> redis,
+            ScriptOutputType type,
+            List<String> keys,
+            List<String> args) {
         String[] k = keys.toArray(String[]::new);
         String[] a = args.toArray(String[]::new);
         if (Tracing.enabled()) { // a CLIENT span per run, under whatever is current (a request, an entry)
@@ -78,7 +84,7 @@ public final class LuaScript {
     }
 
     private <T> CompletableFuture<T> evalAsync(
-            RedisAsyncCommands<String, String> redis, ScriptOutputType type, String[] k, String[] a) {
+            RedisClusterAsyncCommands<String, String> redis, ScriptOutputType type, String[] k, String[] a) {
         return redis.<T>evalsha(sha, type, k, a).toCompletableFuture().exceptionallyCompose(e -> {
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             if (!(cause instanceof RedisNoScriptException)) {
@@ -86,9 +92,17 @@ public final class LuaScript {
             }
             CompletableFuture<T> retry = redis.<T>eval(source, type, k, a).toCompletableFuture();
             // on a connection that flushes per batch, nobody else would send this one
-            redis.getStatefulConnection().flushCommands();
+            flush(redis);
             return retry;
         });
+    }
+
+    private static void flush(RedisClusterAsyncCommands<String, String> redis) {
+        if (redis instanceof RedisAsyncCommands<String, String> standalone) {
+            standalone.getStatefulConnection().flushCommands();
+        } else if (redis instanceof RedisAdvancedClusterAsyncCommands<String, String> cluster) {
+            cluster.getStatefulConnection().flushCommands();
+        }
     }
 
     /** Flattens stream fields to the ARGV tail the scripts expect: count, then name/value pairs. */

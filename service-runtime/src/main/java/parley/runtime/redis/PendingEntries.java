@@ -7,7 +7,7 @@ import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.models.stream.ClaimedMessages;
 import io.lettuce.core.models.stream.PendingMessage;
 import java.util.ArrayList;
@@ -28,7 +28,7 @@ final class PendingEntries {
     private static final Logger log = LoggerFactory.getLogger(PendingEntries.class);
 
     private final StreamConsumer.Settings settings;
-    private final RedisCommands<String, String> redis;
+    private final RedisClusterCommands<String, String> redis;
     private final ConsumerBatch batch;
     private final DeadLetters deadLetters;
     private final Runnable progress;
@@ -36,7 +36,7 @@ final class PendingEntries {
 
     PendingEntries(
             StreamConsumer.Settings settings,
-            RedisCommands<String, String> redis,
+            RedisClusterCommands<String, String> redis,
             ConsumerBatch batch,
             DeadLetters deadLetters,
             Runnable progress,

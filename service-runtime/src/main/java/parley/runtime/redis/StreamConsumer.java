@@ -4,8 +4,7 @@ import io.lettuce.core.Consumer;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -79,7 +78,7 @@ public final class StreamConsumer implements AutoCloseable {
     }
 
     private final Settings settings;
-    private final RedisCommands<String, String> redis;
+    private final RedisClusterCommands<String, String> redis;
     private final ConsumerGroup group;
     private final ConsumerBatch batch;
     private final PendingEntries pending;
@@ -96,11 +95,7 @@ public final class StreamConsumer implements AutoCloseable {
      * @param shared the service's shared connection, for metrics gauges
      */
     public StreamConsumer(
-            Settings settings,
-            StatefulRedisConnection<String, String> blocking,
-            StatefulRedisConnection<String, String> shared,
-            EventHandler handler,
-            MeterRegistry registry) {
+            Settings settings, RedisLink blocking, RedisLink shared, EventHandler handler, MeterRegistry registry) {
         this.settings = settings;
         this.redis = blocking.sync();
         this.group = new ConsumerGroup(settings, redis);

@@ -4,8 +4,7 @@ import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XTrimArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.models.stream.PendingMessages;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -69,18 +68,14 @@ public final class StreamRetention implements AutoCloseable {
     public static final Duration DEFAULT_RETENTION = Duration.ofDays(1);
 
     private final Settings settings;
-    private final RedisCommands<String, String> redis;
+    private final RedisClusterCommands<String, String> redis;
     private final Clock clock;
     private final Counter trimmed;
     private final Counter lost;
     private final StreamBacklog backlog;
     private final ScheduledExecutorService timer;
 
-    public StreamRetention(
-            Settings settings,
-            StatefulRedisConnection<String, String> connection,
-            Clock clock,
-            MeterRegistry registry) {
+    public StreamRetention(Settings settings, RedisLink connection, Clock clock, MeterRegistry registry) {
         this.settings = settings;
         this.redis = connection.sync();
         this.clock = clock;

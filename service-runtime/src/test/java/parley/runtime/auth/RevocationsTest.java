@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.lettuce.core.XAddArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +20,7 @@ import parley.events.UserDeleted;
 import parley.events.UserRegistered;
 import parley.events.UserUpdated;
 import parley.runtime.redis.RedisConnections;
+import parley.runtime.redis.RedisLink;
 import parley.testkit.RedisExtension;
 import parley.testkit.TestRedis;
 
@@ -29,7 +29,7 @@ import parley.testkit.TestRedis;
 class RevocationsTest {
     private final TestRedis redis;
     private RedisConnections connections;
-    private StatefulRedisConnection<String, String> db;
+    private RedisLink db;
     private Revocations revocations;
 
     RevocationsTest(TestRedis redis) {

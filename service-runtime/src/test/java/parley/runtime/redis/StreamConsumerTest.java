@@ -3,8 +3,7 @@ package parley.runtime.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +25,7 @@ class StreamConsumerTest {
     private static final String STREAM = "events:messages";
     private final TestRedis redis;
     private RedisConnections connections;
-    private RedisCommands<String, String> cmd;
+    private RedisClusterCommands<String, String> cmd;
     private StreamConsumer consumer;
 
     StreamConsumerTest(TestRedis redis) {
@@ -53,7 +52,7 @@ class StreamConsumerTest {
 
     private StreamConsumer start(
             String name, Duration claimIdle, Duration forgetIdle, StreamConsumer.EventHandler handler) {
-        StatefulRedisConnection<String, String> shared = connections.connect(redis.url(1));
+        RedisLink shared = connections.connect(redis.url(1));
         StreamConsumer c = new StreamConsumer(
                 new StreamConsumer.Settings(
                         STREAM, "notification-svc", name, 10, Duration.ofMillis(100), claimIdle, forgetIdle, 3, 1000),

@@ -8,8 +8,7 @@ import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,8 +27,8 @@ class StreamRetentionTest {
     private static final String GROUP = "notification-svc";
     private final TestRedis redis;
     private RedisConnections connections;
-    private StatefulRedisConnection<String, String> connection;
-    private RedisCommands<String, String> cmd;
+    private RedisLink connection;
+    private RedisClusterCommands<String, String> cmd;
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     StreamRetentionTest(TestRedis redis) {

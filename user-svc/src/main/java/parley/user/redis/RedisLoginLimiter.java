@@ -1,7 +1,7 @@
 package parley.user.redis;
 
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Duration;
 import java.util.List;
 import parley.runtime.redis.LuaScript;
@@ -10,11 +10,11 @@ import parley.user.domain.LoginLimiter;
 /** Login attempts counted in {@code login_failures:{email}} by one script, which also sets its expiry. */
 public final class RedisLoginLimiter implements LoginLimiter {
     private static final LuaScript ATTEMPT = LuaScript.fromResource(RedisLoginLimiter.class, "login_attempt.lua");
-    private final RedisCommands<String, String> redis;
+    private final RedisClusterCommands<String, String> redis;
     private final int maxAttempts;
     private final Duration window;
 
-    public RedisLoginLimiter(RedisCommands<String, String> redis, int maxAttempts, Duration window) {
+    public RedisLoginLimiter(RedisClusterCommands<String, String> redis, int maxAttempts, Duration window) {
         this.redis = redis;
         this.maxAttempts = maxAttempts;
         this.window = window;

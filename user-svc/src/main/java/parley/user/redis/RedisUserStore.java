@@ -7,7 +7,7 @@ import io.lettuce.core.KeyValue;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,10 +31,10 @@ public final class RedisUserStore implements UserStore {
     private static final LuaScript UPDATE = LuaScript.fromResource(RedisUserStore.class, "update.lua");
     private static final LuaScript DELETE = LuaScript.fromResource(RedisUserStore.class, "delete.lua");
 
-    private final RedisCommands<String, String> redis;
+    private final RedisClusterCommands<String, String> redis;
     private final Clock clock;
 
-    public RedisUserStore(RedisCommands<String, String> redis, Clock clock) {
+    public RedisUserStore(RedisClusterCommands<String, String> redis, Clock clock) {
         this.redis = redis;
         this.clock = clock;
     }
