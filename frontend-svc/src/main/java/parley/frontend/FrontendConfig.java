@@ -21,6 +21,7 @@ public record FrontendConfig(
         Duration tokenTtl) {
 
     public static FrontendConfig from(Env env) {
+        env.refuseRedisCluster("frontend-svc");
         return new FrontendConfig(
                 env.redisUrl("REDIS_URL"),
                 // events:users, for token revocations; by default in the same Redis database as REDIS_URL

@@ -8,6 +8,7 @@ import parley.runtime.redis.StreamRetention;
 
 /** message-svc's configuration, read once from the environment. */
 public record MessageConfig(
+        boolean redisCluster,
         String redisUrl,
         String usersStreamUrl,
         String userSvcAddr,
@@ -23,6 +24,7 @@ public record MessageConfig(
 
     public static MessageConfig from(Env env) {
         return new MessageConfig(
+                env.redisCluster(),
                 env.redisUrl("REDIS_URL"),
                 env.redisUrl("USERS_STREAM_URL"),
                 env.hostPort("USER_SVC_ADDR"),

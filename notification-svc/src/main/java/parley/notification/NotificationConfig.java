@@ -30,6 +30,7 @@ public record NotificationConfig(
         Duration tokenTtl) {
 
     public static NotificationConfig from(Env env) {
+        env.refuseRedisCluster("notification-svc");
         return new NotificationConfig(
                 env.redisUrl("REDIS_URL"),
                 env.redisUrl("MESSAGES_STREAM_URL"),

@@ -2,6 +2,7 @@ package parley.user;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import parley.events.Streams;
 import parley.runtime.ServiceHost;
 import parley.runtime.auth.Revocations;
 import parley.runtime.auth.TokenService;
@@ -17,6 +18,7 @@ import parley.user.grpc.UserGrpcService;
 import parley.user.http.UserRoutes;
 import parley.user.redis.RedisLoginLimiter;
 import parley.user.redis.RedisUserStore;
+import parley.user.redis.UserKeys;
 
 /** Composition root of user-svc: builds everything by plain constructors and starts it. */
 public final class UserApp {
@@ -27,14 +29,19 @@ public final class UserApp {
         PrometheusMeterRegistry registry = Metrics.registry("user-svc");
         TokenService tokens = new TokenService(config.authSecret(), config.tokenTtl(), clock);
         return ServiceHost.start("user-svc", tokens, registry, host -> {
-            RedisConnections redis = host.owns(new RedisConnections());
+            RedisConnections redis = host.owns(new RedisConnections(config.redisCluster()));
             RedisLink db = redis.connect(config.redisUrl());
-            host.owns(new StreamRetention(config.events(), redis.connect(config.redisUrl()), clock, registry).start());
+            RedisLink trimming = redis.connect(config.redisUrl());
+            for (StreamRetention.Settings each :
+                    config.events().forEach(Streams.all(Streams.USERS, config.redisCluster()))) {
+                host.owns(new StreamRetention(each, trimming, clock, registry).start());
+            }
             Revocations revocations = host.owns(Revocations.follow(redis, config.redisUrl(), config.tokenTtl()));
+            UserKeys keys = new UserKeys(config.redisCluster());
             UserAccounts accounts = new UserAccounts(
-                    new RedisUserStore(db.sync(), clock),
+                    new RedisUserStore(db, keys, clock),
                     new PasswordHasher(config.bcryptCost()),
-                    new RedisLoginLimiter(db.sync(), config.loginMaxFailures(), config.loginWindow()),
+                    new RedisLoginLimiter(db.sync(), keys, config.loginMaxFailures(), config.loginWindow()),
                     tokens,
                     revocations,
                     clock);

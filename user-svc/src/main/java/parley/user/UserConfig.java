@@ -7,6 +7,7 @@ import parley.runtime.redis.StreamRetention;
 
 /** user-svc's configuration, read once from the environment. */
 public record UserConfig(
+        boolean redisCluster,
         String redisUrl,
         int httpPort,
         int grpcPort,
@@ -19,6 +20,7 @@ public record UserConfig(
 
     public static UserConfig from(Env env) {
         return new UserConfig(
+                env.redisCluster(),
                 env.redisUrl("REDIS_URL"),
                 env.port("HTTP_PORT", 8080),
                 env.port("GRPC_PORT", 9797),

@@ -19,6 +19,8 @@ import parley.testkit.TestRedis;
 /** Forgetting a deleted account is safe when it happens late, after a new account wrote. */
 @ExtendWith(RedisExtension.class)
 class ForgetUserTest {
+    private static final MessageKeys KEYS = new MessageKeys(false);
+
     private static final String FC = "fc@example.com";
     private static final String UNI = "uni@example.com";
     private static final String ANA = "ana@example.com";
@@ -39,7 +41,7 @@ class ForgetUserTest {
         connections = new RedisConnections();
         db = connections.connect(redis.url(1));
         sends = new GroupCommit(connections.connect(redis.url(1)), "sends", 100, 100, new SimpleMeterRegistry());
-        store = new RedisMessageStore(db, sends, Clock.fixed(DELETED, ZoneOffset.UTC));
+        store = new RedisMessageStore(db, sends, KEYS, Clock.fixed(DELETED, ZoneOffset.UTC));
     }
 
     @AfterEach
@@ -61,13 +63,13 @@ class ForgetUserTest {
 
         store.forget(FC, DELETED);
 
-        assertThat(db.sync().zrange(MessageKeys.messages(FC), 0, -1)).containsExactly(Long.toString(fresh));
+        assertThat(db.sync().zrange(KEYS.messages(FC), 0, -1)).containsExactly(Long.toString(fresh));
         // uni's conversation has the new message; ana's had only old ones
-        assertThat(db.sync().zrange(MessageKeys.conversations(FC), 0, -1)).containsExactly(UNI);
+        assertThat(db.sync().zrange(KEYS.conversations(FC), 0, -1)).containsExactly(UNI);
         assertThat(store.leftAt(FC)).contains(DELETED);
         // the other parties keep their copies
-        assertThat(db.sync().zcard(MessageKeys.messages(UNI))).isEqualTo(2);
-        assertThat(db.sync().zrange(MessageKeys.conversations(ANA), 0, -1)).containsExactly(FC);
+        assertThat(db.sync().zcard(KEYS.messages(UNI))).isEqualTo(2);
+        assertThat(db.sync().zrange(KEYS.conversations(ANA), 0, -1)).containsExactly(FC);
     }
 
     @Test
@@ -77,8 +79,7 @@ class ForgetUserTest {
         store.forget(FC, DELETED);
         store.forget(FC, DELETED); // a consumer retry
 
-        assertThat(db.sync().exists(MessageKeys.messages(FC), MessageKeys.conversations(FC)))
-                .isZero();
+        assertThat(db.sync().exists(KEYS.messages(FC), KEYS.conversations(FC))).isZero();
         assertThat(store.leftAt(FC)).contains(DELETED);
     }
 }

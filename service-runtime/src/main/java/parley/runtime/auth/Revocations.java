@@ -6,8 +6,10 @@ import io.lettuce.core.XReadArgs.StreamOffset;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -34,17 +36,23 @@ import parley.runtime.redis.RedisLink;
  * than that can only revoke tokens that have expired anyway. For the same reason an email's entry
  * is forgotten {@code lookBack} after its event, so memory holds one entry per account changed in
  * that window.
+ *
+ * <p>On a Redis Cluster the stream is {@link Streams#SHARDS} shards, and a blocking {@code XREAD}
+ * can wait on one slot's streams only: every shard is read in one pipelined round of non-blocking
+ * reads, and a round that brought nothing is followed by a pause of {@link #CLUSTER_POLL}, so a
+ * revocation reaches the other services within about that.
  */
 public final class Revocations implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Revocations.class);
     private static final int PAGE = 500;
+    static final Duration CLUSTER_POLL = Duration.ofMillis(200);
 
     /** Revokes nothing (tools and tests that have no users stream). */
-    public static final Revocations NONE = new Revocations(null, Duration.ZERO, Clock.systemUTC());
+    public static final Revocations NONE = new Revocations(null, List.of(), Duration.ZERO, Clock.systemUTC());
 
     /** Learns only from {@link #raise} (unit tests). */
     static Revocations local() {
-        return new Revocations(null, Duration.ZERO, Clock.systemUTC());
+        return new Revocations(null, List.of(), Duration.ZERO, Clock.systemUTC());
     }
 
     private record Floor(long version, long atMillis) {}
@@ -52,14 +60,16 @@ public final class Revocations implements AutoCloseable {
     private final Map<String, Floor> floors = new ConcurrentHashMap<>();
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private final RedisLink blocking;
+    private final List<String> streams;
     private final Duration lookBack;
     private final Clock clock;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean caughtUp;
 
-    private Revocations(RedisLink blocking, Duration lookBack, Clock clock) {
+    private Revocations(RedisLink blocking, List<String> streams, Duration lookBack, Clock clock) {
         this.blocking = blocking;
+        this.streams = List.copyOf(streams);
         this.lookBack = lookBack;
         this.clock = clock;
         this.thread = blocking == null
@@ -69,13 +79,13 @@ public final class Revocations implements AutoCloseable {
     }
 
     /**
-     * Starts following {@code events:users} on {@code blocking} (a connection of its own: it blocks
-     * in {@code XREAD}).
+     * Starts following {@code events:users} (or its shards, on a cluster) on {@code blocking} (a
+     * connection of its own: it blocks in {@code XREAD}).
      *
      * @param lookBack the longest lifetime of a user token ({@code TOKEN_TTL_SECONDS}) plus clock skew
      */
     public static Revocations follow(RedisLink blocking, Duration lookBack, Clock clock) {
-        Revocations r = new Revocations(blocking, lookBack, clock);
+        Revocations r = new Revocations(blocking, Streams.all(Streams.USERS, blocking.cluster()), lookBack, clock);
         r.thread.start();
         return r;
     }
@@ -139,23 +149,24 @@ public final class Revocations implements AutoCloseable {
 
     @SuppressWarnings("unchecked") // lettuce's xread takes StreamOffset<K>... (generic varargs)
     private void run() {
-        String last = (clock.millis() - lookBack.toMillis()) + "-0";
+        Map<String, String> last = new HashMap<>();
+        streams.forEach(stream -> last.put(stream, (clock.millis() - lookBack.toMillis()) + "-0"));
         long nextPrune = 0;
         while (running) {
             try {
-                List<StreamMessage<String, String>> entries = blocking.sync()
-                        .xread(
-                                XReadArgs.Builder.block(Duration.ofSeconds(1)).count(PAGE),
-                                StreamOffset.from(Streams.USERS, last));
-                for (StreamMessage<String, String> e : entries) {
-                    last = e.getId();
-                    try {
-                        learn(EventCodec.decode(e.getBody()));
-                    } catch (EventDecodingException bad) {
-                        log.debug("skipping undecodable users entry {}: {}", e.getId(), bad.getMessage());
+                boolean more = false;
+                for (List<StreamMessage<String, String>> entries : read(last)) {
+                    for (StreamMessage<String, String> e : entries) {
+                        last.put(e.getStream(), e.getId());
+                        try {
+                            learn(EventCodec.decode(e.getBody()));
+                        } catch (EventDecodingException bad) {
+                            log.debug("skipping undecodable users entry {}: {}", e.getId(), bad.getMessage());
+                        }
                     }
+                    more |= entries.size() >= PAGE;
                 }
-                if (entries.size() < PAGE && !caughtUp) {
+                if (!more && !caughtUp) {
                     caughtUp = true;
                     log.info(
                             "token revocations: read {} of history, {} accounts with revoked tokens",
@@ -170,13 +181,48 @@ public final class Revocations implements AutoCloseable {
             } catch (RuntimeException e) {
                 if (running) {
                     log.warn("following {} for token revocations failed: {}; retrying", Streams.USERS, e.toString());
-                    try {
-                        Thread.sleep(1000);
-                    } catch (InterruptedException stop) {
+                    if (!pause(Duration.ofSeconds(1))) {
                         return;
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * The next entries after {@code last}, per stream: one blocking {@code XREAD} of the one
+     * stream, or one pipelined round over every shard (pausing when it brought nothing).
+     */
+    @SuppressWarnings("unchecked")
+    private List<List<StreamMessage<String, String>>> read(Map<String, String> last) {
+        if (streams.size() == 1) {
+            String stream = streams.get(0);
+            return List.of(blocking.sync()
+                    .xread(
+                            XReadArgs.Builder.block(Duration.ofSeconds(1)).count(PAGE),
+                            StreamOffset.from(stream, last.get(stream))));
+        }
+        List<CompletableFuture<List<StreamMessage<String, String>>>> reads = streams.stream()
+                .map(stream -> blocking.async()
+                        .xread(XReadArgs.Builder.count(PAGE), StreamOffset.from(stream, last.get(stream)))
+                        .toCompletableFuture())
+                .toList();
+        List<List<StreamMessage<String, String>>> pages =
+                reads.stream().map(CompletableFuture::join).toList();
+        if (pages.stream().allMatch(List::isEmpty)) {
+            pause(CLUSTER_POLL);
+        }
+        return pages;
+    }
+
+    /** Sleeps; false when interrupted (closing). */
+    private static boolean pause(Duration d) {
+        try {
+            Thread.sleep(d);
+            return true;
+        } catch (InterruptedException stop) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -118,21 +118,65 @@ public final class Env {
     }
 
     /**
-     * A {@code redis://host:port/db} location. Redis Cluster (SPEC §7's {@code REDIS_CLUSTER}, a list
-     * of seed nodes) is refused with a message saying so, rather than failing later on a key.
+     * Whether {@code REDIS_CLUSTER} switches to Redis Cluster mode (SPEC §7.1): {@code true} or
+     * {@code false} (the default, also when empty).
+     */
+    public boolean redisCluster() {
+        String value = optional("REDIS_CLUSTER").orElse("false").strip().toLowerCase(Locale.ROOT);
+        return switch (value) {
+            case "", "false", "0", "no" -> false;
+            case "true", "1", "yes" -> true;
+            default -> throw new ConfigException("REDIS_CLUSTER must be true or false, got '" + value + "'");
+        };
+    }
+
+    /**
+     * For a service that has no cluster mode yet: {@code REDIS_CLUSTER=true} is refused at start with
+     * a message saying so, rather than failing later on a key of another slot.
+     */
+    public void refuseRedisCluster(String service) {
+        if (redisCluster()) {
+            throw new ConfigException("REDIS_CLUSTER=true: " + service
+                    + " does not support Redis Cluster yet; run it on one Redis (unset REDIS_CLUSTER and give "
+                    + "redis://host:port/db)");
+        }
+    }
+
+    /**
+     * Where Redis is. Standalone, a {@code redis://host:port/db} location. With {@code
+     * REDIS_CLUSTER=true}, a comma-separated list of seed nodes of one Redis Cluster, each {@code
+     * redis://host:port} (database numbers do not apply: a cluster has database 0 only).
      */
     public String redisUrl(String name) {
-        String cluster = optional("REDIS_CLUSTER").orElse("false").strip();
-        if (!cluster.isEmpty() && !cluster.equalsIgnoreCase("false")) {
-            throw new ConfigException("REDIS_CLUSTER=" + cluster
-                    + ": Redis Cluster is not supported yet; run Parley on one Redis (unset REDIS_CLUSTER and give "
-                    + name + " as redis://host:port/db)");
-        }
         String value = required(name);
+        if (redisCluster()) {
+            for (String seed : value.split(",")) {
+                if (seed.isBlank()) {
+                    throw new ConfigException(
+                            name + " has an empty seed in '" + value
+                                    + "'; give seed nodes separated by commas, e.g. redis://10.0.0.1:7001,redis://10.0.0.2:7001");
+                }
+                URI uri = redisUri(name, seed.strip());
+                String path = uri.getPath();
+                if (path != null && path.length() > 1 && !path.equals("/0")) {
+                    throw new ConfigException(name + ": a Redis Cluster has database 0 only, got '" + seed.strip()
+                            + "'; drop the /" + path.substring(1));
+                }
+            }
+            return value;
+        }
         if (value.contains(",")) {
             throw new ConfigException(name + " lists several Redis nodes ('" + value
-                    + "'); Redis Cluster is not supported yet: give one, e.g. redis://localhost:6379/0");
+                    + "'); for a Redis Cluster set REDIS_CLUSTER=true, else give one, e.g. redis://localhost:6379/0");
         }
+        String path = redisUri(name, value).getPath();
+        if (path != null && path.length() > 1 && !path.substring(1).matches("\\d{1,2}")) {
+            throw new ConfigException(name + " must end with a database number, e.g. /0, got '" + value + "'");
+        }
+        return value;
+    }
+
+    private static URI redisUri(String name, String value) {
         try {
             URI uri = new URI(value);
             if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
@@ -141,11 +185,7 @@ public final class Env {
             if (uri.getHost() == null) {
                 throw new ConfigException(name + " must name a host, e.g. redis://localhost:6379/0");
             }
-            String path = uri.getPath();
-            if (path != null && path.length() > 1 && !path.substring(1).matches("\\d{1,2}")) {
-                throw new ConfigException(name + " must end with a database number, e.g. /0, got '" + value + "'");
-            }
-            return value;
+            return uri;
         } catch (URISyntaxException e) {
             throw new ConfigException(name + " is not a valid URL: " + e.getMessage());
         }

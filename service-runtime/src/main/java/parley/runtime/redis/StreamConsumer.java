@@ -241,8 +241,18 @@ public final class StreamConsumer implements AutoCloseable {
      */
     @Override
     public void close() {
+        signalStop();
+        awaitStop();
+    }
+
+    /** Tells the loop to end after its current read and batch, without waiting. */
+    void signalStop() {
         running = false;
         watchdog.shutdownNow();
+    }
+
+    /** Waits as {@link #close} says for the loop to end. */
+    void awaitStop() {
         try {
             thread.join(settings.block().plusSeconds(5).toMillis());
         } catch (InterruptedException e) {

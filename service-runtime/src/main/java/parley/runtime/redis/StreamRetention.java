@@ -62,6 +62,25 @@ public final class StreamRetention implements AutoCloseable {
                     env.integer("EVENTS_FORCE_MAXLEN", 0, 0, Integer.MAX_VALUE),
                     env.millis("EVENTS_TRIM_INTERVAL_MS", Duration.ofSeconds(5)));
         }
+
+        /**
+         * The same for each stream {@code stream} is made of (its shards on a Redis Cluster), the
+         * bounds split evenly between them.
+         */
+        public List<Settings> forEach(List<String> streams) {
+            if (streams.size() == 1 && streams.get(0).equals(stream)) {
+                return List.of(this);
+            }
+            long n = streams.size();
+            return streams.stream()
+                    .map(s -> new Settings(
+                            s,
+                            retention,
+                            Math.max(1, maxLen / n),
+                            forceMaxLen == 0 ? 0 : Math.max(1, forceMaxLen / n),
+                            interval))
+                    .toList();
+        }
     }
 
     /** How long entries every group is done with are kept, unless EVENTS_RETENTION_SECONDS says otherwise. */

@@ -9,17 +9,37 @@ import org.junit.jupiter.api.Test;
 class EnvTest {
 
     @Test
-    void redisClusterIsRefusedWithAMessageUntilItIsSupported() {
+    void redisClusterTakesACommaSeparatedSeedListWithoutDatabaseNumbers() {
+        Env cluster = new Env(
+                Map.of("REDIS_CLUSTER", "true", "REDIS_URL", "redis://a:7001, redis://b:7001,redis://c:7001/0"));
+        assertThat(cluster.redisCluster()).isTrue();
+        assertThat(cluster.redisUrl("REDIS_URL")).isEqualTo("redis://a:7001, redis://b:7001,redis://c:7001/0");
         assertThatThrownBy(() ->
-                        new Env(Map.of("REDIS_CLUSTER", "true", "REDIS_URL", "redis://a:7001")).redisUrl("REDIS_URL"))
+                        new Env(Map.of("REDIS_CLUSTER", "true", "REDIS_URL", "redis://a:7001/2")).redisUrl("REDIS_URL"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("Redis Cluster is not supported yet");
+                .hasMessageContaining("database 0 only");
+        assertThatThrownBy(() -> new Env(Map.of("REDIS_CLUSTER", "true", "REDIS_URL", "redis://a:7001,,redis://b:7001"))
+                        .redisUrl("REDIS_URL"))
+                .hasMessageContaining("empty seed");
+        assertThatThrownBy(() -> new Env(Map.of("REDIS_CLUSTER", "true", "REDIS_URL", "a:7001,redis://b:7001"))
+                        .redisUrl("REDIS_URL"))
+                .hasMessageContaining("must start with redis://");
+        assertThatThrownBy(() -> new Env(Map.of("REDIS_CLUSTER", "maybe")).redisCluster())
+                .hasMessageContaining("REDIS_CLUSTER must be true or false");
+        assertThatThrownBy(() -> cluster.refuseRedisCluster("frontend-svc"))
+                .hasMessageContaining("frontend-svc does not support Redis Cluster yet");
+    }
+
+    @Test
+    void standaloneTakesOneLocationAndPointsAListAtRedisCluster() {
         assertThatThrownBy(() -> new Env(Map.of("REDIS_URL", "redis://a:7001,redis://b:7001")).redisUrl("REDIS_URL"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("several Redis nodes");
-        assertThat(new Env(Map.of("REDIS_CLUSTER", "false", "REDIS_URL", "redis://localhost:6379/2"))
-                        .redisUrl("REDIS_URL"))
-                .isEqualTo("redis://localhost:6379/2");
+                .hasMessageContaining("several Redis nodes")
+                .hasMessageContaining("REDIS_CLUSTER=true");
+        Env standalone = new Env(Map.of("REDIS_CLUSTER", "false", "REDIS_URL", "redis://localhost:6379/2"));
+        assertThat(standalone.redisUrl("REDIS_URL")).isEqualTo("redis://localhost:6379/2");
+        assertThat(standalone.redisCluster()).isFalse();
+        standalone.refuseRedisCluster("frontend-svc"); // no exception
     }
 
     @Test

@@ -11,11 +11,14 @@ import parley.user.domain.LoginLimiter;
 public final class RedisLoginLimiter implements LoginLimiter {
     private static final LuaScript ATTEMPT = LuaScript.fromResource(RedisLoginLimiter.class, "login_attempt.lua");
     private final RedisClusterCommands<String, String> redis;
+    private final UserKeys keys;
     private final int maxAttempts;
     private final Duration window;
 
-    public RedisLoginLimiter(RedisClusterCommands<String, String> redis, int maxAttempts, Duration window) {
+    public RedisLoginLimiter(
+            RedisClusterCommands<String, String> redis, UserKeys keys, int maxAttempts, Duration window) {
         this.redis = redis;
+        this.keys = keys;
         this.maxAttempts = maxAttempts;
         this.window = window;
     }
@@ -25,13 +28,13 @@ public final class RedisLoginLimiter implements LoginLimiter {
         Long waitMs = ATTEMPT.run(
                 redis,
                 ScriptOutputType.INTEGER,
-                List.of(UserKeys.loginFailures(email)),
+                List.of(keys.loginFailures(email)),
                 List.of(Long.toString(window.toMillis()), Integer.toString(maxAttempts)));
         return Duration.ofMillis(waitMs == null ? 0 : waitMs);
     }
 
     @Override
     public void reset(String email) {
-        redis.del(UserKeys.loginFailures(email));
+        redis.del(keys.loginFailures(email));
     }
 }

@@ -8,11 +8,15 @@ import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import parley.events.DomainEvent;
 import parley.events.EventCodec;
 import parley.events.UserDeleted;
@@ -20,22 +24,30 @@ import parley.events.UserRegistered;
 import parley.events.UserUpdated;
 import parley.runtime.http.Json;
 import parley.runtime.redis.LuaScript;
+import parley.runtime.redis.RedisLink;
 import parley.user.domain.StoredUser;
 import parley.user.domain.User;
 import parley.user.domain.UserPage;
 import parley.user.domain.UserStore;
 
-/** Accounts in Redis DB 0; each write and its event go in one Lua script (one round trip). */
+/**
+ * Accounts in Redis (DB 0 standalone; on a cluster, on their email's shard): each write and its
+ * event go in one Lua script (one round trip) whose keys share one slot.
+ */
 public final class RedisUserStore implements UserStore {
     private static final LuaScript CREATE = LuaScript.fromResource(RedisUserStore.class, "create.lua");
     private static final LuaScript UPDATE = LuaScript.fromResource(RedisUserStore.class, "update.lua");
     private static final LuaScript DELETE = LuaScript.fromResource(RedisUserStore.class, "delete.lua");
 
+    private final RedisLink link;
     private final RedisClusterCommands<String, String> redis;
+    private final UserKeys keys;
     private final Clock clock;
 
-    public RedisUserStore(RedisClusterCommands<String, String> redis, Clock clock) {
-        this.redis = redis;
+    public RedisUserStore(RedisLink link, UserKeys keys, Clock clock) {
+        this.link = link;
+        this.redis = link.sync();
+        this.keys = keys;
         this.clock = clock;
     }
 
@@ -71,23 +83,23 @@ public final class RedisUserStore implements UserStore {
                 redis,
                 ScriptOutputType.INTEGER,
                 List.of(
-                        UserKeys.user(email),
-                        UserKeys.INDEX,
-                        UserKeys.EVENTS,
-                        UserKeys.loginFailures(email),
-                        UserKeys.tokenVersion(email)),
+                        keys.user(email),
+                        keys.index(email),
+                        keys.events(email),
+                        keys.loginFailures(email),
+                        keys.tokenVersion(email)),
                 args);
         return version == null ? -1 : version;
     }
 
     @Override
     public Optional<StoredUser> find(String email) {
-        return Optional.ofNullable(redis.get(UserKeys.user(email))).map(RedisUserStore::fromJson);
+        return Optional.ofNullable(redis.get(keys.user(email))).map(RedisUserStore::fromJson);
     }
 
     @Override
     public boolean exists(String email) {
-        return redis.exists(UserKeys.user(email)) == 1L;
+        return redis.exists(keys.user(email)) == 1L;
     }
 
     @Override
@@ -95,13 +107,13 @@ public final class RedisUserStore implements UserStore {
         Range<String> range = afterEmail.isEmpty()
                 ? Range.unbounded()
                 : Range.from(Range.Boundary.excluding(afterEmail), Range.Boundary.unbounded());
-        List<String> emails = redis.zrangebylex(UserKeys.INDEX, range, Limit.create(0, pageSize + 1L));
+        List<String> emails = firstEmails(range, pageSize + 1);
         boolean more = emails.size() > pageSize;
         List<String> page = more ? emails.subList(0, pageSize) : emails;
         List<User> users = new ArrayList<>(page.size());
         if (!page.isEmpty()) {
             List<KeyValue<String, String>> values =
-                    redis.mget(page.stream().map(UserKeys::user).toArray(String[]::new));
+                    redis.mget(page.stream().map(keys::user).toArray(String[]::new));
             for (var kv : values) {
                 if (kv.hasValue()) {
                     users.add(fromJson(kv.getValue()).view());
@@ -110,6 +122,32 @@ public final class RedisUserStore implements UserStore {
         }
         return new UserPage(users, more ? page.get(page.size() - 1) : "");
     }
+
+    /**
+     * The first {@code count} emails in {@code range}, in email (byte) order: one index standalone;
+     * on a cluster the first {@code count} of every shard's index, asked in one pipelined round and
+     * merged.
+     */
+    private List<String> firstEmails(Range<String> range, int count) {
+        List<String> indexes = keys.indexes();
+        if (indexes.size() == 1) {
+            return redis.zrangebylex(indexes.get(0), range, Limit.create(0, count));
+        }
+        List<CompletableFuture<List<String>>> pages = indexes.stream()
+                .map(index -> link.async()
+                        .zrangebylex(index, range, Limit.create(0, count))
+                        .toCompletableFuture())
+                .toList();
+        return pages.stream()
+                .flatMap(page -> page.join().stream())
+                .sorted(BY_BYTES)
+                .limit(count)
+                .toList();
+    }
+
+    /** ZRANGEBYLEX's order: the UTF-8 bytes, unsigned. */
+    private static final Comparator<String> BY_BYTES =
+            (a, b) -> Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
 
     /** The account's JSON without its closing brace: the script appends {@code token_version}. */
     private static String toJson(StoredUser user) {
