@@ -32,7 +32,7 @@ public final class FrontendApp {
         TokenService tokens = new TokenService(c.authSecret());
         ServiceCredentials service = new ServiceCredentials(tokens, "frontend-svc");
         return ServiceHost.start("frontend-svc", tokens, registry, host -> {
-            RedisConnections redis = host.owns(new RedisConnections());
+            RedisConnections redis = host.owns(new RedisConnections(c.redisCluster()));
             Peers peers = host.owns(new Peers(c.userSvcAddr(), c.messageSvcAddr(), c.notificationSvcAddr()));
             RedisLink publisher = redis.connect(c.redisUrl());
             LiveStats stats = new LiveStats(registry);

@@ -7,6 +7,7 @@ import parley.runtime.config.Env;
 
 /** frontend-svc's configuration, read once from the environment. */
 public record FrontendConfig(
+        boolean redisCluster,
         String redisUrl,
         String usersStreamUrl,
         String userSvcAddr,
@@ -21,8 +22,8 @@ public record FrontendConfig(
         Duration tokenTtl) {
 
     public static FrontendConfig from(Env env) {
-        env.refuseRedisCluster("frontend-svc");
         return new FrontendConfig(
+                env.redisCluster(),
                 env.redisUrl("REDIS_URL"),
                 // events:users, for token revocations; by default in the same Redis database as REDIS_URL
                 env.optional("USERS_STREAM_URL").isPresent()

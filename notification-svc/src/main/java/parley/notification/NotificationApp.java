@@ -11,6 +11,7 @@ import parley.notification.domain.Notifications;
 import parley.notification.grpc.NotificationGrpcService;
 import parley.notification.grpc.StreamPusher;
 import parley.notification.http.NotificationRoutes;
+import parley.notification.redis.NotificationKeys;
 import parley.notification.redis.RedisNotificationStore;
 import parley.notification.v1.NotificationServiceGrpc;
 import parley.runtime.ServiceHost;
@@ -24,6 +25,7 @@ import parley.runtime.metrics.Metrics;
 import parley.runtime.redis.RedisConnections;
 import parley.runtime.redis.RedisLink;
 import parley.runtime.redis.StreamConsumer;
+import parley.runtime.redis.StreamConsumers;
 
 /** Composition root of notification-svc: two stream consumers, the pusher, the APIs. */
 public final class NotificationApp {
@@ -38,7 +40,8 @@ public final class NotificationApp {
         PrometheusMeterRegistry registry = Metrics.registry("notification-svc");
         TokenService tokens = new TokenService(c.authSecret());
         return ServiceHost.start("notification-svc", tokens, registry, host -> {
-            RedisConnections redis = host.owns(new RedisConnections());
+            boolean cluster = c.redisCluster();
+            RedisConnections redis = host.owns(new RedisConnections(cluster));
             PeerChannel frontend = host.owns(new PeerChannel(c.frontendSvcAddr(), 2));
             RedisLink db = redis.connect(c.redisUrl());
             RedisLink messagesDb = redis.connect(c.messagesStreamUrl());
@@ -53,8 +56,8 @@ public final class NotificationApp {
                                     c.pushGiveUp()),
                             registry)
                     .start());
-            RedisNotificationStore store =
-                    new RedisNotificationStore(db, redis.connect(c.redisUrl()), c.maxPerUser(), c.dedupeFor());
+            RedisNotificationStore store = new RedisNotificationStore(
+                    db, redis.connect(c.redisUrl()), new NotificationKeys(cluster), c.maxPerUser(), c.dedupeFor());
             // off the start path: the service starts even while Redis is still loading
             Thread.ofVirtual().name("pending-migration").start(() -> migrate(store));
             Notifications notifications = new Notifications(store, pusher, clock, registry);
@@ -70,20 +73,24 @@ public final class NotificationApp {
                     notifications.endOfBatch();
                 }
             };
-            StreamConsumer messages = host.owns(new StreamConsumer(
-                            settings(c, Streams.MESSAGES),
+            // one consumer per stream, or per shard of each on a cluster (every instance joins the
+            // group of every shard: Redis shares each shard's entries among them)
+            StreamConsumers messages = host.owns(StreamConsumers.start(
+                    Streams.all(Streams.MESSAGES, cluster),
+                    stream -> new StreamConsumer(
+                            settings(c, stream),
                             redis.connectBlocking(c.messagesStreamUrl(), c.block()),
                             messagesDb,
                             handler,
-                            registry)
-                    .start());
-            StreamConsumer users = host.owns(new StreamConsumer(
-                            settings(c, Streams.USERS),
+                            registry)));
+            StreamConsumers users = host.owns(StreamConsumers.start(
+                    Streams.all(Streams.USERS, cluster),
+                    stream -> new StreamConsumer(
+                            settings(c, stream),
                             redis.connectBlocking(c.usersStreamUrl(), c.block()),
                             usersDb,
                             handler,
-                            registry)
-                    .start());
+                            registry)));
             host.ports(c.httpPort(), c.grpcPort())
                     .grpc(NotificationGrpcService.ACCESS, new NotificationGrpcService(notifications))
                     // the per-instance delivery acks only start pipelined ZREMs: no thread hand-off

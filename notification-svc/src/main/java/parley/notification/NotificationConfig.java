@@ -7,6 +7,7 @@ import parley.runtime.redis.StreamRetention;
 
 /** notification-svc's configuration, read once from the environment. */
 public record NotificationConfig(
+        boolean redisCluster,
         String redisUrl,
         String messagesStreamUrl,
         String usersStreamUrl,
@@ -30,8 +31,8 @@ public record NotificationConfig(
         Duration tokenTtl) {
 
     public static NotificationConfig from(Env env) {
-        env.refuseRedisCluster("notification-svc");
         return new NotificationConfig(
+                env.redisCluster(),
                 env.redisUrl("REDIS_URL"),
                 env.redisUrl("MESSAGES_STREAM_URL"),
                 env.redisUrl("USERS_STREAM_URL"),

@@ -208,6 +208,7 @@ class NotificationSvcTest {
         var store = new parley.notification.redis.RedisNotificationStore(
                 parley.runtime.redis.RedisLink.of(db),
                 parley.runtime.redis.RedisLink.of(redis.connect(2)),
+                new parley.notification.redis.NotificationKeys(false),
                 500,
                 Duration.ofDays(1));
         var half = new parley.notification.domain.Notifications(
@@ -416,6 +417,7 @@ class NotificationSvcTest {
         var store = new parley.notification.redis.RedisNotificationStore(
                 parley.runtime.redis.RedisLink.of(db),
                 parley.runtime.redis.RedisLink.of(redis.connect(2)),
+                new parley.notification.redis.NotificationKeys(false),
                 500,
                 Duration.ofDays(1));
         var notifications = new parley.notification.domain.Notifications(

@@ -34,6 +34,11 @@ import parley.runtime.redis.RedisLink;
  * while it holds at least one live session of that user; {@link #publish} answers how many
  * instances received it, which is how {@code delivered} is known. The Pub/Sub listener never
  * blocks: it hands each notification to the sessions' own writers.
+ *
+ * <p>On a Redis Cluster (SPEC §7.1) the user channels are sharded Pub/Sub: {@code SSUBSCRIBE} and
+ * {@code SPUBLISH} of {@code notify:{<email>}} (the email is the hash tag), so a notification
+ * travels only to the master owning the channel's slot instead of to every node. The reconcile
+ * channel stays plain Pub/Sub: it is for every instance.
  */
 public final class LiveHub implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LiveHub.class);
@@ -46,6 +51,7 @@ public final class LiveHub implements AutoCloseable {
     public static final String RECONCILE_CHANNEL = "live:reconcile";
 
     private final StatefulRedisPubSubConnection<String, String> pubsub;
+    private final boolean sharded;
     // publish batches: commands queued without flushing, then one flush per batch (under its lock)
     private final RedisLink batchPublisher;
     private final Replay replay;
@@ -69,6 +75,7 @@ public final class LiveHub implements AutoCloseable {
             Limits limits,
             MeterRegistry registry) {
         this.pubsub = pubsub;
+        this.sharded = batchPublisher.cluster();
         this.limits = limits;
         this.batchPublisher = batchPublisher;
         batchPublisher.setAutoFlushCommands(false);
@@ -80,6 +87,13 @@ public final class LiveHub implements AutoCloseable {
                     reconcileAll(message);
                 } else if (channel.startsWith(PREFIX)) {
                     dispatch(channel.substring(PREFIX.length()), message);
+                }
+            }
+
+            @Override
+            public void smessage(String channel, String message) {
+                if (channel.startsWith(PREFIX + "{") && channel.endsWith("}")) {
+                    dispatch(channel.substring(PREFIX.length() + 1, channel.length() - 1), message);
                 }
             }
 
@@ -103,9 +117,9 @@ public final class LiveHub implements AutoCloseable {
                 .register(registry);
     }
 
-    /** The channel of a user's live notifications. */
-    public static String channel(String email) {
-        return PREFIX + email;
+    /** The channel of a user's live notifications: {@code notify:<email>}, on a cluster {@code notify:{<email>}}. */
+    public String channel(String email) {
+        return sharded ? PREFIX + "{" + email + "}" : PREFIX + email;
     }
 
     /**
@@ -155,7 +169,12 @@ public final class LiveHub implements AutoCloseable {
         synchronized (sessions) {
             Set<LiveSession> mine = sessions.computeIfAbsent(email, e -> new CopyOnWriteArraySet<>());
             if (mine.isEmpty()) {
-                subscribed.put(email, pubsub.async().subscribe(channel(email)).toCompletableFuture());
+                subscribed.put(
+                        email,
+                        (sharded
+                                        ? pubsub.async().ssubscribe(channel(email))
+                                        : pubsub.async().subscribe(channel(email)))
+                                .toCompletableFuture());
             }
             if (mine.add(session)) {
                 connections.incrementAndGet();
@@ -187,7 +206,11 @@ public final class LiveHub implements AutoCloseable {
             if (mine != null && mine.isEmpty()) {
                 sessions.remove(email);
                 subscribed.remove(email);
-                pubsub.async().unsubscribe(channel(email));
+                if (sharded) {
+                    pubsub.async().sunsubscribe(channel(email));
+                } else {
+                    pubsub.async().unsubscribe(channel(email));
+                }
             }
         }
     }
@@ -210,8 +233,12 @@ public final class LiveHub implements AutoCloseable {
         Map<String, RedisFuture<Long>> sent = new LinkedHashMap<>();
         synchronized (batchPublisher) {
             RedisClusterAsyncCommands<String, String> async = batchPublisher.async();
-            byUser.forEach(
-                    (email, mine) -> sent.put(email, async.publish(channel(email), NotificationJson.writeAll(mine))));
+            byUser.forEach((email, mine) -> {
+                String payload = NotificationJson.writeAll(mine);
+                sent.put(
+                        email,
+                        sharded ? async.spublish(channel(email), payload) : async.publish(channel(email), payload));
+            });
             batchPublisher.flushCommands();
         }
         return CompletableFuture.allOf(sent.values().stream()

@@ -34,6 +34,7 @@ public final class RedisNotificationStore implements NotificationStore {
     private final RedisClusterCommands<String, String> redis;
     private final RedisClusterAsyncCommands<String, String> async;
     private final RedisLink batched;
+    private final NotificationKeys keys;
     private final int maxPerUser;
     private final Duration dedupeFor;
 
@@ -42,7 +43,9 @@ public final class RedisNotificationStore implements NotificationStore {
      * @param batched a connection for the stream consumer's writes only: they are queued without a
      *     flush and sent together by {@link #flush()}, one write per consumer batch
      */
-    public RedisNotificationStore(RedisLink connection, RedisLink batched, int maxPerUser, Duration dedupeFor) {
+    public RedisNotificationStore(
+            RedisLink connection, RedisLink batched, NotificationKeys keys, int maxPerUser, Duration dedupeFor) {
+        this.keys = keys;
         this.redis = connection.sync();
         this.async = connection.async();
         this.batched = batched;
@@ -56,7 +59,7 @@ public final class RedisNotificationStore implements NotificationStore {
      * later starts skip the scan. Returns how many keys were converted.
      */
     public int migratePendingLists() {
-        if (redis.exists(NotificationKeys.PENDING_MIGRATED) > 0) {
+        if (keys.cluster() || redis.exists(NotificationKeys.PENDING_MIGRATED) > 0) {
             return 0;
         }
         int converted = 0;
@@ -102,11 +105,11 @@ public final class RedisNotificationStore implements NotificationStore {
                         on,
                         ScriptOutputType.MULTI,
                         List.of(
-                                eventId == null ? NotificationKeys.NO_EVENT : NotificationKeys.byEvent(eventId),
-                                NotificationKeys.notifications(email),
-                                NotificationKeys.pending(email),
-                                NotificationKeys.horizon(email),
-                                NotificationKeys.SUBSCRIPTIONS),
+                                keys.byEvent(email, eventId),
+                                keys.notifications(email),
+                                keys.pending(email),
+                                keys.horizon(email),
+                                keys.subscriptions(email)),
                         List.of(
                                 draft.id() == null ? "" : draft.id(),
                                 NotificationMapping.toJson(draft, ID_SLOT),
@@ -138,7 +141,7 @@ public final class RedisNotificationStore implements NotificationStore {
 
     @Override
     public List<Notification> all(String email) {
-        List<String> raw = redis.lrange(NotificationKeys.notifications(email), 0, -1);
+        List<String> raw = redis.lrange(keys.notifications(email), 0, -1);
         List<Notification> out = new ArrayList<>(raw.size());
         raw.forEach(r -> out.add(NotificationMapping.fromJson(r)));
         return out;
@@ -146,14 +149,14 @@ public final class RedisNotificationStore implements NotificationStore {
 
     @Override
     public List<String> pendingIds(String email) {
-        List<String> ids = new ArrayList<>(redis.zrange(NotificationKeys.pending(email), 0, -1));
+        List<String> ids = new ArrayList<>(redis.zrange(keys.pending(email), 0, -1));
         ids.sort(NotificationIds.ORDER); // the score orders by millisecond; this also orders within one
         return ids;
     }
 
     @Override
     public Optional<String> horizon(String email) {
-        return Optional.ofNullable(redis.get(NotificationKeys.horizon(email)));
+        return Optional.ofNullable(redis.get(keys.horizon(email)));
     }
 
     @Override
@@ -174,14 +177,13 @@ public final class RedisNotificationStore implements NotificationStore {
     }
 
     private long mark(String email, List<String> args) {
-        Long marked =
-                MARK_READ.run(redis, ScriptOutputType.INTEGER, List.of(NotificationKeys.notifications(email)), args);
+        Long marked = MARK_READ.run(redis, ScriptOutputType.INTEGER, List.of(keys.notifications(email)), args);
         return marked == null ? 0 : marked;
     }
 
     @Override
     public CompletionStage<List<String>> pendingIdsAsync(String email) {
-        return async.zrange(NotificationKeys.pending(email), 0, -1).thenApply(raw -> {
+        return async.zrange(keys.pending(email), 0, -1).thenApply(raw -> {
             List<String> ids = new ArrayList<>(raw);
             ids.sort(NotificationIds.ORDER);
             return ids;
@@ -195,7 +197,7 @@ public final class RedisNotificationStore implements NotificationStore {
         List<CompletableFuture<Long>> replies = new ArrayList<>(idsByUser.size());
         idsByUser.forEach((email, ids) -> {
             if (!ids.isEmpty()) {
-                replies.add(async.zrem(NotificationKeys.pending(email), ids.toArray(String[]::new))
+                replies.add(async.zrem(keys.pending(email), ids.toArray(String[]::new))
                         .toCompletableFuture());
             }
         });
@@ -213,20 +215,17 @@ public final class RedisNotificationStore implements NotificationStore {
 
     @Override
     public boolean subscribed(String email) {
-        return !"0".equals(redis.hget(NotificationKeys.SUBSCRIPTIONS, email));
+        return !"0".equals(redis.hget(keys.subscriptions(email), email));
     }
 
     @Override
     public void setSubscribed(String email, boolean subscribed) {
-        redis.hset(NotificationKeys.SUBSCRIPTIONS, email, subscribed ? "1" : "0");
+        redis.hset(keys.subscriptions(email), email, subscribed ? "1" : "0");
     }
 
     @Override
     public void forget(String email) {
-        redis.del(
-                NotificationKeys.notifications(email),
-                NotificationKeys.pending(email),
-                NotificationKeys.horizon(email));
-        redis.hdel(NotificationKeys.SUBSCRIPTIONS, email);
+        redis.del(keys.notifications(email), keys.pending(email), keys.horizon(email));
+        redis.hdel(keys.subscriptions(email), email);
     }
 }

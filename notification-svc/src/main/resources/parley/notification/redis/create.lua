@@ -1,13 +1,15 @@
 -- Creates a notification exactly once per source event and queues it as pending.
--- KEYS: 1 notification_event:{event_id}, or the bare prefix 'notification_event:' for none (a
---       real key name, never '', so that a Redis user limited to its key patterns may run it),
+-- KEYS: 1 notification_event:{event_id}, or for none the bare prefix ending in ':' (a real key
+--       name, never '', so that a Redis user limited to its key patterns may run it; on a cluster
+--       notification_event:{<email>}: on the receiver's slot),
 --       2 notifications:{email},
---       3 notifications:{email}:pending (sorted set: id scored by its milliseconds), 4 notifications:{email}:horizon, 5 subscriptions
+--       3 notifications:{email}:pending (sorted set: id scored by its milliseconds), 4 notifications:{email}:horizon,
+--       5 subscriptions (a cluster: subscriptions:{<email>})
 -- ARGV: 1 proposed id ('' = from TIME), 2 json with "__ID__" for the id, 3 receiver,
 --       4 max per user, 5 dedupe ttl seconds, 6 '1' = skip when unsubscribed
 -- Returns {status, id, json}: 1 created, 0 duplicate (already delivered), 3 duplicate still
 -- pending, 2 receiver unsubscribed, 4 event older than the dedupe memory (ignored).
-local from_event = KEYS[1] ~= 'notification_event:'
+local from_event = string.sub(KEYS[1], -1) ~= ':'
 if from_event then
   local existing = redis.call('GET', KEYS[1])
   if existing then

@@ -131,18 +131,6 @@ public final class Env {
     }
 
     /**
-     * For a service that has no cluster mode yet: {@code REDIS_CLUSTER=true} is refused at start with
-     * a message saying so, rather than failing later on a key of another slot.
-     */
-    public void refuseRedisCluster(String service) {
-        if (redisCluster()) {
-            throw new ConfigException("REDIS_CLUSTER=true: " + service
-                    + " does not support Redis Cluster yet; run it on one Redis (unset REDIS_CLUSTER and give "
-                    + "redis://host:port/db)");
-        }
-    }
-
-    /**
      * Where Redis is. Standalone, a {@code redis://host:port/db} location. With {@code
      * REDIS_CLUSTER=true}, a comma-separated list of seed nodes of one Redis Cluster, each {@code
      * redis://host:port} (database numbers do not apply: a cluster has database 0 only).

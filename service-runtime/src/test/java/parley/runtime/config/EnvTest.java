@@ -26,8 +26,6 @@ class EnvTest {
                 .hasMessageContaining("must start with redis://");
         assertThatThrownBy(() -> new Env(Map.of("REDIS_CLUSTER", "maybe")).redisCluster())
                 .hasMessageContaining("REDIS_CLUSTER must be true or false");
-        assertThatThrownBy(() -> cluster.refuseRedisCluster("frontend-svc"))
-                .hasMessageContaining("frontend-svc does not support Redis Cluster yet");
     }
 
     @Test
@@ -39,7 +37,6 @@ class EnvTest {
         Env standalone = new Env(Map.of("REDIS_CLUSTER", "false", "REDIS_URL", "redis://localhost:6379/2"));
         assertThat(standalone.redisUrl("REDIS_URL")).isEqualTo("redis://localhost:6379/2");
         assertThat(standalone.redisCluster()).isFalse();
-        standalone.refuseRedisCluster("frontend-svc"); // no exception
     }
 
     @Test

@@ -1,0 +1,159 @@
+package parley.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static parley.testkit.HttpJson.obj;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import parley.events.Streams;
+import parley.launcher.RedisServerProcess;
+import parley.testkit.HttpJson;
+import parley.testkit.SseClient;
+import parley.testkit.TestRedisCluster;
+
+/**
+ * The seed scenarios in cluster mode (SPEC §7.1): real processes on a real 3-master Redis Cluster,
+ * two instances each of notification-svc and frontend-svc. Live delivery, replay of exactly the
+ * missed notifications on another instance, exactly once across every shard, keys on every master.
+ */
+class ClusterEndToEndTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private final TestRedisCluster cluster = TestRedisCluster.shared();
+    private ClusterStack stack;
+    private final List<SseClient> streams = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        cluster.flushAll();
+        stack = new ClusterStack(cluster);
+    }
+
+    @AfterEach
+    void stop() {
+        streams.forEach(SseClient::close);
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    private SseClient connect(int frontendHttp, String token, String lastId) throws Exception {
+        SseClient c = new SseClient(frontendHttp, token, lastId);
+        streams.add(c);
+        return c;
+    }
+
+    private int frontend(int i) {
+        return i % 2 == 0 ? stack.ports.frontendHttp() : stack.frontend2Http;
+    }
+
+    private HttpJson.Reply send(String token, String to, String content) {
+        return stack.messages().post("/messages", obj("receiver_email", to, "content", content), token);
+    }
+
+    private static String preview(SseClient.Event e) {
+        return e.data().replaceAll(".*\"preview\":\"([^\"]*)\".*", "$1");
+    }
+
+    private JsonNode notificationsOf(String token) {
+        return stack.notifications()
+                .get("/list_notifications?page_size=500", token)
+                .json()
+                .path("notifications");
+    }
+
+    @Test
+    void liveThenReplayOnTheOtherInstanceExactlyOnceOverEveryShardWithTwoInstancesEach() throws Exception {
+        int pairs = 8;
+        int each = 10;
+        List<String> senders = new ArrayList<>();
+        List<String> receivers = new ArrayList<>();
+        List<SseClient> live = new ArrayList<>();
+        for (int i = 0; i < pairs; i++) {
+            senders.add(stack.register("sender" + i + "@example.com"));
+            receivers.add(stack.register("receiver" + i + "@example.com"));
+            live.add(connect(frontend(i), receivers.get(i), null));
+        }
+        Thread.sleep(500); // the sessions join their channels
+        for (int k = 0; k < each; k++) {
+            for (int i = 0; i < pairs; i++) {
+                assertThat(send(senders.get(i), "receiver" + i + "@example.com", "m" + i + "-" + k)
+                                .status())
+                        .isEqualTo(201);
+            }
+        }
+        SseClient.Event lastOfFirst = null;
+        for (int i = 0; i < pairs; i++) {
+            List<String> got = new ArrayList<>();
+            for (int k = 0; k < each; k++) {
+                SseClient.Event e = live.get(i).next("notification", WAIT);
+                assertThat(e).as("receiver %d, notification %d", i, k).isNotNull();
+                got.add(preview(e));
+                if (i == 0) {
+                    lastOfFirst = e;
+                }
+            }
+            List<String> expected = new ArrayList<>();
+            for (int k = 0; k < each; k++) {
+                expected.add("m" + i + "-" + k);
+            }
+            assertThat(got).as("receiver %d, live, in order", i).containsExactlyElementsOf(expected);
+            assertThat(live.get(i).next("notification", Duration.ofMillis(300))).isNull();
+        }
+
+        // receiver 0 goes away, misses three, and comes back on the other frontend instance
+        live.get(0).close();
+        for (int k = 0; k < 3; k++) {
+            assertThat(send(senders.get(0), "receiver0@example.com", "missed " + k)
+                            .status())
+                    .isEqualTo(201);
+        }
+        await().atMost(WAIT).until(() -> notificationsOf(receivers.get(0)).size() == each + 3);
+        SseClient again = connect(frontend(1), receivers.get(0), lastOfFirst.id());
+        List<String> replayed = new ArrayList<>();
+        for (int k = 0; k < 3; k++) {
+            replayed.add(preview(again.next("notification", WAIT)));
+        }
+        assertThat(replayed).containsExactly("missed 0", "missed 1", "missed 2");
+        assertThat(again.next("notification", Duration.ofSeconds(1))).isNull();
+
+        // exactly once in the store too, and every shard's group is done
+        for (int i = 0; i < pairs; i++) {
+            JsonNode all = notificationsOf(receivers.get(i));
+            Set<Long> ids = new HashSet<>();
+            all.forEach(n -> ids.add(n.path("message_id").asLong()));
+            assertThat(ids).hasSize(all.size());
+        }
+        try (StatefulRedisClusterConnection<String, String> redis = cluster.connect()) {
+            await().atMost(WAIT).untilAsserted(() -> {
+                for (String stream : Streams.all(Streams.MESSAGES, true)) {
+                    if (redis.sync().exists(stream) == 1) {
+                        assertThat(redis.sync()
+                                        .xpending(stream, "notification-svc")
+                                        .getCount())
+                                .as(stream)
+                                .isZero();
+                    }
+                }
+            });
+        }
+        // every master holds keys
+        for (RedisServerProcess node : cluster.cluster().nodes()) {
+            String size = cluster.cluster()
+                    .cli(List.of("-p", Integer.toString(node.port()), "dbsize"))
+                    .output()
+                    .strip();
+            assertThat(Long.parseLong(size))
+                    .as("keys on the master at %d", node.port())
+                    .isPositive();
+        }
+    }
+}
