@@ -156,4 +156,111 @@ class ClusterEndToEndTest {
                     .isPositive();
         }
     }
+
+    @Test
+    void slotsMovingToAnotherMasterDuringABurstLoseAndDoubleNothing() throws Exception {
+        int pairs = 6;
+        List<String> senders = new ArrayList<>();
+        List<String> receivers = new ArrayList<>();
+        List<SseClient> live = new ArrayList<>();
+        for (int i = 0; i < pairs; i++) {
+            senders.add(stack.register("s" + i + "@example.com"));
+            receivers.add(stack.register("r" + i + "@example.com"));
+            live.add(connect(frontend(i), receivers.get(i), null));
+        }
+        Thread.sleep(500);
+        // sends go on while a third of the slots (and the shards in them) move from one master to
+        // another; a send that fails is retried with its Idempotency-Key, as a client would
+        List<List<Long>> acked = new ArrayList<>();
+        for (int i = 0; i < pairs; i++) {
+            acked.add(new java.util.concurrent.CopyOnWriteArrayList<>());
+        }
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger retries = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CompletableFuture<Void> burst = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            for (int k = 0; !stop.get(); k++) {
+                for (int i = 0; i < pairs; i++) {
+                    String key = "burst-" + i + "-" + k;
+                    HttpJson.Reply r = null;
+                    for (int attempt = 0; attempt < 100; attempt++) {
+                        r = stack.messages()
+                                .send(
+                                        "POST",
+                                        "/messages",
+                                        obj("receiver_email", "r" + i + "@example.com", "content", key),
+                                        senders.get(i),
+                                        java.util.Map.of("Idempotency-Key", key));
+                        if (r.status() == 201) {
+                            break;
+                        }
+                        retries.incrementAndGet();
+                        sleep(100);
+                    }
+                    assertThat(r.status()).as(r.body()).isEqualTo(201);
+                    acked.get(i).add(r.json().path("id").asLong());
+                }
+            }
+        });
+        Thread.sleep(1000);
+        var nodes = cluster.cluster().nodes();
+        String from = cluster.cluster()
+                .cli(List.of("-p", Integer.toString(nodes.get(0).port()), "cluster", "myid"))
+                .output()
+                .strip();
+        String to = cluster.cluster()
+                .cli(List.of("-p", Integer.toString(nodes.get(1).port()), "cluster", "myid"))
+                .output()
+                .strip();
+        var reshard = cluster.cluster()
+                .cli(List.of(
+                        "--cluster",
+                        "reshard",
+                        "127.0.0.1:" + nodes.get(0).port(),
+                        "--cluster-from",
+                        from,
+                        "--cluster-to",
+                        to,
+                        "--cluster-slots",
+                        "3000",
+                        "--cluster-yes"));
+        Thread.sleep(1000);
+        stop.set(true);
+        burst.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(reshard.exit()).as(reshard.output()).isZero();
+        assertThat(reshard.output()).contains("Moving slot");
+        cluster.cluster().awaitOk();
+
+        for (int i = 0; i < pairs; i++) {
+            List<Long> got = new ArrayList<>();
+            while (got.size() < acked.get(i).size()) {
+                SseClient.Event e = live.get(i).next("notification", WAIT);
+                assertThat(e)
+                        .as(
+                                "receiver %d after %d of %d",
+                                i, got.size(), acked.get(i).size())
+                        .isNotNull();
+                got.add(Long.parseLong(e.data().replaceAll(".*\"message_id\":\"?(\\d+).*", "$1")));
+            }
+            assertThat(got)
+                    .as("receiver %d: every acknowledged send once, in order", i)
+                    .containsExactlyElementsOf(acked.get(i));
+            assertThat(live.get(i).next("notification", Duration.ofMillis(500))).isNull();
+            JsonNode stored = notificationsOf(receivers.get(i));
+            Set<Long> ids = new HashSet<>();
+            stored.forEach(n -> ids.add(n.path("message_id").asLong()));
+            assertThat(ids).containsExactlyInAnyOrderElementsOf(acked.get(i));
+            assertThat(stored.size()).isEqualTo(acked.get(i).size());
+        }
+        System.out.printf(
+                "reshard during a burst: %d sends acknowledged, %d retried%n",
+                acked.stream().mapToInt(List::size).sum(), retries.get());
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }

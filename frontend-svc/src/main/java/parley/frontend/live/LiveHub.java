@@ -98,6 +98,15 @@ public final class LiveHub implements AutoCloseable {
             }
 
             @Override
+            public void sunsubscribed(String channel, long count) {
+                // a cluster unsubscribes everyone from the channels of a slot that moved to another
+                // master: while the user is still here, subscribe again (on the new owner)
+                if (channel.startsWith(PREFIX + "{") && channel.endsWith("}")) {
+                    resubscribe(channel.substring(PREFIX.length() + 1, channel.length() - 1), 1);
+                }
+            }
+
+            @Override
             public void subscribed(String channel, long count) {
                 // lettuce subscribes again after a reconnect: what was published meanwhile is lost
                 if (RECONCILE_CHANNEL.equals(channel) && controlSubscriptions.incrementAndGet() > 1) {
@@ -213,6 +222,34 @@ public final class LiveHub implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Subscribes {@code email}'s channel again after the cluster dropped it (its slot moved), if this
+     * instance still holds a session of the user, then has those sessions write what they missed
+     * meanwhile (it stayed pending: a publish that reached nobody is not a delivery). Retried while
+     * the client still routes to the old owner.
+     */
+    private void resubscribe(String email, int attempt) {
+        synchronized (sessions) {
+            Set<LiveSession> mine = sessions.get(email);
+            if (mine == null || mine.isEmpty()) {
+                return; // we left it ourselves
+            }
+        }
+        pubsub.async().ssubscribe(channel(email)).whenComplete((ok, error) -> {
+            if (error == null) {
+                log.info("{}: subscribed again after its slot moved", channel(email));
+                sessions.getOrDefault(email, Set.of()).forEach(s -> s.reconcile(replay));
+            } else if (attempt < 50) {
+                CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS)
+                        .execute(() -> resubscribe(email, attempt + 1));
+            } else {
+                log.warn("{}: could not subscribe again ({}); closing its sessions", channel(email), error.toString());
+                sessions.getOrDefault(email, Set.of())
+                        .forEach(s -> s.close("live notifications were interrupted; reconnect"));
+            }
+        });
     }
 
     /** Publishes one notification; completes with whether some instance holds a live connection of its receiver. */
