@@ -25,7 +25,8 @@ public record BenchOptions(
       usage: scripts/bench [options]      (or java -jar benchmark/target/benchmark.jar with a JDK 21+)
         --in-process          start Redis and the four services inside this JVM (default: target a running system)
         --host H              host of a running system on the standard ports (default localhost)
-        --redis URL           the same Redis the system uses, for the ceiling run (default redis://localhost:6379)
+        --redis URL           the same Redis the system uses, for the ceiling run and its CPU (default
+                              redis://localhost:6379); for a Redis Cluster its seed list, redis://h:p,redis://h:p,…
         --pairs N             sender/receiver user pairs (default 8)
         --senders N           threads issuing sends (default 2; sends are asynchronous)
         --in-flight N         most sends awaiting their answer at once (default 512)

@@ -76,7 +76,11 @@ public final class LoadTool {
         report.put("redis_ceiling_messages_per_s", round(ceiling.messagesPerSecond()));
         report.put("redis_ceiling_commands_per_message", ceiling.commandsPerMessage());
         report.put("redis_ceiling_method", ceiling.method());
-        report.put("fraction_of_ceiling", Math.round(sendsPerSecond / ceiling.messagesPerSecond() * 10000) / 10000.0);
+        report.put(
+                "fraction_of_ceiling",
+                ceiling.messagesPerSecond() > 0
+                        ? Math.round(sendsPerSecond / ceiling.messagesPerSecond() * 10000) / 10000.0
+                        : 0.0);
         return report;
     }
 

@@ -74,11 +74,15 @@ final class SystemUnderTest implements AutoCloseable {
         } else {
             pids.put("services+load-tool (one JVM)", self);
         }
-        // the Redis the system uses: the redis-server whose command line names its port
-        int port = URI.create(redisUrl.split(",")[0]).getPort();
-        long redis = ProcCpu.find("redis-server", ":" + (port > 0 ? port : 6379));
-        if (redis > 0) {
-            pids.put("redis", redis);
+        // the Redis the system uses: the redis-server whose command line names its port; on a
+        // cluster (--redis given as the seed list), every node
+        String[] seeds = redisUrl.split(",");
+        for (String seed : seeds) {
+            int port = URI.create(seed.strip()).getPort();
+            long redis = ProcCpu.find("redis-server", ":" + (port > 0 ? port : 6379));
+            if (redis > 0) {
+                pids.put(seeds.length == 1 ? "redis" : "redis:" + port, redis);
+            }
         }
         return pids;
     }

@@ -104,20 +104,7 @@ final class ClusterStack implements AutoCloseable {
     }
 
     String register(String email) {
-        users().post(
-                        "/users",
-                        HttpJson.obj(
-                                "name",
-                                email.substring(0, email.indexOf('@')),
-                                "email",
-                                email,
-                                "password",
-                                "secret-pass"),
-                        null);
-        return users().post("/login", HttpJson.obj("email", email, "password", "secret-pass"), null)
-                .json()
-                .path("token")
-                .asText();
+        return ProcessStack.register(users(), email);
     }
 
     @Override

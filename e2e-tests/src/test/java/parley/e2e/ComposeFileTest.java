@@ -27,9 +27,10 @@ class ComposeFileTest {
     private static final Path ROOT = ServiceVariables.ROOT;
     private static final Map<String, String> CONFIG = ServiceVariables.CONFIG;
 
+    /** compose.yml as compose reads it: anchors, aliases and {@code <<} merge keys resolved (SnakeYAML). */
     private static JsonNode compose() throws IOException {
-        return new ObjectMapper(new YAMLFactory())
-                .readTree(ROOT.resolve("compose.yml").toFile());
+        Object loaded = new org.yaml.snakeyaml.Yaml().load(Files.readString(ROOT.resolve("compose.yml")));
+        return new ObjectMapper().valueToTree(loaded);
     }
 
     @ParameterizedTest
@@ -97,6 +98,54 @@ class ComposeFileTest {
     }
 
     @Test
+    void theClusterProfileRunsTwoOfEveryServiceInClusterModeOnThreeJoinedRedisNodes() throws IOException {
+        JsonNode services = compose().path("services");
+        for (String service : CONFIG.keySet()) {
+            for (int i = 1; i <= 2; i++) {
+                JsonNode s = services.path("cluster-" + service + "-" + i);
+                assertThat(s.path("profiles").toString())
+                        .as("cluster-%s-%d", service, i)
+                        .contains("cluster");
+                JsonNode env = s.path("environment");
+                assertThat(env.path("REDIS_CLUSTER").asText()).isEqualTo("true");
+                env.fieldNames().forEachRemaining(name -> {
+                    if (name.equals("REDIS_URL") || name.endsWith("_STREAM_URL")) {
+                        assertThat(env.path(name).asText().split(","))
+                                .as("%s of cluster-%s: the seed nodes", name, service)
+                                .containsExactly(
+                                        "redis://redis-node-1:6379",
+                                        "redis://redis-node-2:6379",
+                                        "redis://redis-node-3:6379");
+                    }
+                });
+                Set<String> set = new TreeSet<>();
+                env.fieldNames().forEachRemaining(set::add);
+                set.removeIf(ServiceVariables::readElsewhere);
+                assertThat(ServiceVariables.of(service).known()).containsAll(set);
+                assertThat(s.path("depends_on")
+                                .path("redis-cluster-init")
+                                .path("condition")
+                                .asText())
+                        .isEqualTo("service_completed_successfully");
+            }
+        }
+        assertThat(services.path("cluster-notification-svc-1")
+                        .path("environment")
+                        .path("CONSUMER_NAME")
+                        .asText())
+                .isNotEqualTo(services.path("cluster-notification-svc-2")
+                        .path("environment")
+                        .path("CONSUMER_NAME")
+                        .asText());
+        for (int n = 1; n <= 3; n++) {
+            assertThat(services.path("redis-node-" + n).path("command").toString())
+                    .contains("--cluster-enabled yes");
+        }
+        assertThat(services.path("redis-cluster-init").path("command").toString())
+                .contains("--cluster create", "--cluster-replicas 0");
+    }
+
+    @Test
     void docker_compose_acceptsTheFileWhereItIsInstalledAndRefusesItWithoutASecret() throws Exception {
         Path binary = Path.of("/usr/bin/docker-compose");
         org.junit.jupiter.api.Assumptions.assumeTrue(
@@ -104,6 +153,9 @@ class ComposeFileTest {
         assertThat(composeConfig(binary, "0123456789abcdef0123456789abcdef").exitValue())
                 .isZero();
         assertThat(composeConfig(binary, "0123456789abcdef0123456789abcdef", "--profile", "observability")
+                        .exitValue())
+                .isZero();
+        assertThat(composeConfig(binary, "0123456789abcdef0123456789abcdef", "--profile", "cluster")
                         .exitValue())
                 .isZero();
 
@@ -240,13 +292,18 @@ class ComposeFileTest {
                 .as("Redis is not published")
                 .isTrue();
         Set<String> published = new TreeSet<>();
+        Set<String> cluster = new TreeSet<>();
         Set<String> local = new TreeSet<>();
-        services.fields()
-                .forEachRemaining(e -> e.getValue()
-                        .path("ports")
-                        .forEach(p -> (e.getValue().has("profiles") ? local : published).add(p.asText())));
+        services.fields().forEachRemaining(e -> {
+            String profile = e.getValue().path("profiles").path(0).asText("");
+            Set<String> into = profile.isEmpty() ? published : profile.equals("cluster") ? cluster : local;
+            e.getValue().path("ports").forEach(p -> into.add(p.asText()));
+        });
         assertThat(published)
                 .containsExactlyInAnyOrder("8080:8080", "8081:8081", "8082:8082", "8083:8083", "3030:3030");
+        assertThat(cluster)
+                .as("the cluster profile publishes what the default one does, 10000 higher, and its second frontend")
+                .containsExactlyInAnyOrder("18080:8080", "18081:8081", "18082:8082", "18083:8083", "18084:8083");
         assertThat(local)
                 .as("the observability profile's UIs are published on the loopback interface only")
                 .isNotEmpty()

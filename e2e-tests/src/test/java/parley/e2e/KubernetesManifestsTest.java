@@ -52,31 +52,97 @@ class KubernetesManifestsTest {
             "Deployment", Deployment.class,
             "StatefulSet", StatefulSet.class,
             "PodDisruptionBudget", PodDisruptionBudget.class,
-            "HorizontalPodAutoscaler", HorizontalPodAutoscaler.class);
+            "HorizontalPodAutoscaler", HorizontalPodAutoscaler.class,
+            "Job", io.fabric8.kubernetes.api.model.batch.v1.Job.class);
 
     private static List<JsonNode> rendered;
     private static List<HasMetadata> objects;
 
     @BeforeAll
     static void render(@TempDir Path tmp) throws Exception {
-        Path copy = tmp.resolve("k8s");
-        copyTree(ServiceVariables.ROOT.resolve("deploy/k8s"), copy);
-        // what an operator creates once (and never commits)
-        Files.writeString(copy.resolve("base/auth-secret.env"), "AUTH_SECRET=" + "ab".repeat(32) + "\n");
-        String yaml = kubectl("kustomize", copy.resolve("overlays/standalone").toString());
-        rendered = new ArrayList<>();
-        try (var docs = YAML.readerFor(JsonNode.class).readValues(yaml)) {
-            while (docs.hasNext()) {
-                JsonNode doc = (JsonNode) docs.next();
-                if (!doc.isEmpty()) {
-                    rendered.add(doc);
-                }
-            }
-        }
+        rendered = render(tmp, "standalone");
         objects = new ArrayList<>();
         for (JsonNode doc : rendered) {
             objects.add(parse(doc));
         }
+    }
+
+    /** {@code kubectl kustomize deploy/k8s/overlays/<overlay>}, on a copy with the operator's secret file. */
+    private static List<JsonNode> render(Path tmp, String overlay) throws Exception {
+        Path copy = tmp.resolve("k8s-" + overlay);
+        copyTree(ServiceVariables.ROOT.resolve("deploy/k8s"), copy);
+        // what an operator creates once (and never commits)
+        Files.writeString(copy.resolve("base/auth-secret.env"), "AUTH_SECRET=" + "ab".repeat(32) + "\n");
+        String yaml = kubectl("kustomize", copy.resolve("overlays/" + overlay).toString());
+        List<JsonNode> docs = new ArrayList<>();
+        try (var all = YAML.readerFor(JsonNode.class).readValues(yaml)) {
+            while (all.hasNext()) {
+                JsonNode doc = (JsonNode) all.next();
+                if (!doc.isEmpty()) {
+                    docs.add(doc);
+                }
+            }
+        }
+        return docs;
+    }
+
+    @Test
+    void theClusterOverlayRunsEveryServiceInClusterModeOnARedisCluster(@TempDir Path tmp) throws Exception {
+        List<HasMetadata> cluster = new ArrayList<>();
+        for (JsonNode doc : render(tmp, "cluster")) {
+            HasMetadata o = parse(doc);
+            assertThat(unknownFields(o, o.getKind() + "/" + o.getMetadata().getName()))
+                    .as("fields Kubernetes does not know")
+                    .isEmpty();
+            cluster.add(o);
+        }
+        ConfigMap config = cluster.stream()
+                .filter(ConfigMap.class::isInstance)
+                .map(ConfigMap.class::cast)
+                .filter(c -> c.getMetadata().getName().equals("parley-config"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(config.getData()).containsEntry("REDIS_CLUSTER", "true");
+        assertThat(config.getData().get("REDIS_BASE").split(","))
+                .hasSize(3)
+                .allMatch(seed -> seed.matches("redis://redis-cluster-\\d\\.redis-cluster:6379"));
+        List<Deployment> deployments = cluster.stream()
+                .filter(Deployment.class::isInstance)
+                .map(Deployment.class::cast)
+                .toList();
+        assertThat(deployments)
+                .extracting(d -> d.getMetadata().getName())
+                .containsExactlyInAnyOrderElementsOf(ServiceVariables.CONFIG.keySet());
+        for (Deployment d : deployments) {
+            for (EnvVar e :
+                    d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()) {
+                if (e.getName().equals("REDIS_URL") || e.getName().endsWith("_STREAM_URL")) {
+                    assertThat(e.getValue())
+                            .as(
+                                    "%s %s: the whole cluster, no database",
+                                    d.getMetadata().getName(), e.getName())
+                            .isEqualTo("$(REDIS_BASE)");
+                }
+            }
+        }
+        StatefulSet redis = cluster.stream()
+                .filter(StatefulSet.class::isInstance)
+                .map(StatefulSet.class::cast)
+                .findFirst()
+                .orElseThrow();
+        assertThat(redis.getSpec().getReplicas()).isEqualTo(3);
+        assertThat(String.join(
+                        " ",
+                        redis.getSpec()
+                                .getTemplate()
+                                .getSpec()
+                                .getContainers()
+                                .get(0)
+                                .getArgs()))
+                .contains("--cluster-enabled yes", "--appendonly yes");
+        assertThat(cluster)
+                .anyMatch(o ->
+                        o.getKind().equals("Job") && o.getMetadata().getName().equals("redis-cluster-create"));
     }
 
     @Test

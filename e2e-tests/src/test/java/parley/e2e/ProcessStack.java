@@ -79,17 +79,16 @@ final class ProcessStack implements AutoCloseable {
     }
 
     String register(String email) {
-        users().post(
-                        "/users",
-                        HttpJson.obj(
-                                "name",
-                                email.substring(0, email.indexOf('@')),
-                                "email",
-                                email,
-                                "password",
-                                "secret-pass"),
-                        null);
-        return users().post("/login", HttpJson.obj("email", email, "password", "secret-pass"), null)
+        return register(users(), email);
+    }
+
+    /** Registers {@code email} (password {@code secret-pass}) through user-svc's REST API and logs in: the token. */
+    static String register(HttpJson users, String email) {
+        users.post(
+                "/users",
+                HttpJson.obj("name", email.substring(0, email.indexOf('@')), "email", email, "password", "secret-pass"),
+                null);
+        return users.post("/login", HttpJson.obj("email", email, "password", "secret-pass"), null)
                 .json()
                 .path("token")
                 .asText();

@@ -30,7 +30,11 @@ record ServiceVariables(Set<String> known, Set<String> required) {
         Set<String> known = new TreeSet<>();
         Set<String> required = new TreeSet<>();
         try {
-            Matcher m = READ.matcher(Files.readString(ROOT.resolve(CONFIG.get(service))));
+            String source = Files.readString(ROOT.resolve(CONFIG.get(service)));
+            if (source.contains("env.consumerName(")) {
+                known.add("CONSUMER_NAME"); // Env.consumerName reads it (the host name by default)
+            }
+            Matcher m = READ.matcher(source);
             while (m.find()) {
                 known.add(m.group(2));
                 if (NO_DEFAULT.contains(m.group(1))) {
@@ -43,8 +47,8 @@ record ServiceVariables(Set<String> known, Set<String> required) {
         return new ServiceVariables(known, required);
     }
 
-    /** Read by libraries, not by the Config records: OpenTelemetry's autoconfigure and logback. */
+    /** Read by libraries, not by the Config records: OpenTelemetry's autoconfigure and logback; and REDIS_CLUSTER, by Env with every Redis location. */
     static boolean readElsewhere(String name) {
-        return name.startsWith("OTEL_") || name.equals("LOG_LEVEL");
+        return name.startsWith("OTEL_") || name.equals("LOG_LEVEL") || name.equals("REDIS_CLUSTER");
     }
 }

@@ -109,6 +109,39 @@ class AclStackTest {
                 .atMost(WAIT)
                 .until(() -> stack.web().get("/api/conversations", uni).status() == 401);
 
+        // an entry nobody can decode is dead-lettered under the rules (one script naming the stream
+        // and its :dead stream), and leaves nothing pending
+        try (var admin = redis.connect(1)) {
+            String poison = admin.sync().xadd("events:messages", Map.of("type", "Garbage", "v", "1"));
+            org.awaitility.Awaitility.await()
+                    .atMost(WAIT)
+                    .until(() -> admin.sync().xlen("events:messages:dead") == 1);
+            assertThat(admin.sync()
+                            .xrange("events:messages:dead", io.lettuce.core.Range.create("-", "+"))
+                            .get(0)
+                            .getBody())
+                    .containsEntry("dead_entry_id", poison);
+            org.awaitility.Awaitility.await()
+                    .atMost(WAIT)
+                    .until(() -> admin.sync()
+                                    .xpending("events:messages", "notification-svc")
+                                    .getCount()
+                            == 0);
+        }
+        // the script selector does not let a script append to the stream: its commands are checked too
+        RedisClient asNotification = RedisClient.create(url("notification-svc", 1));
+        try (var c = asNotification.connect()) {
+            assertThatThrownBy(() -> c.sync()
+                            .eval(
+                                    "return redis.call('XADD', KEYS[1], '*', 'type', 'forged')",
+                                    io.lettuce.core.ScriptOutputType.STATUS,
+                                    "events:messages",
+                                    "events:messages:dead"))
+                    .hasMessageContaining("can't access");
+        } finally {
+            asNotification.shutdown();
+        }
+
         // each user is held to its own keys
         assertNoPermission("frontend-svc", 0, c -> c.sync().get("user:uni@example.com"));
         assertNoPermission("frontend-svc", 0, c -> c.sync().xadd("events:users", Map.of("type", "forged")));

@@ -7,10 +7,13 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.IntFunction;
 import parley.launcher.FreePorts;
+import parley.launcher.RedisCluster;
 
 /**
  * Runs Parley on this machine without Docker: Redis, then the four services as separate
@@ -46,8 +49,25 @@ public final class LocalRun {
             }
         }
 
-        LocalRedis redis = LocalRedis.start(System.getenv("REDIS_URL"), state.resolve("redis"));
-        leftovers.remember(redis.pid());
+        // PARLEY_REDIS_CLUSTER=true: a local 3-master Redis Cluster, every service in cluster mode
+        boolean cluster = "true".equalsIgnoreCase(System.getenv("PARLEY_REDIS_CLUSTER"));
+        AutoCloseable redis;
+        IntFunction<String> redisUrl;
+        String origin;
+        if (cluster) {
+            RedisCluster nodes = RedisCluster.start(3, true);
+            nodes.nodes().forEach(n -> leftovers.remember(n.pid()));
+            redis = nodes::stop;
+            redisUrl = db -> nodes.seeds();
+            origin = "a 3-master Redis Cluster at " + nodes.seeds()
+                    + " (REDIS_CLUSTER=true; its data goes when Parley stops)";
+        } else {
+            LocalRedis local = LocalRedis.start(System.getenv("REDIS_URL"), state.resolve("redis"));
+            leftovers.remember(local.pid());
+            redis = local;
+            redisUrl = local::url;
+            origin = local.origin();
+        }
         List<ServiceProcess> services = new ArrayList<>();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
@@ -68,17 +88,16 @@ public final class LocalRun {
                         },
                         "parley-stop"));
 
-        System.out.println("Redis: " + redis.origin());
+        System.out.println("Redis: " + origin);
         try {
             for (Map.Entry<String, Map<String, String>> e :
-                    Topology.environments(redis::url, ports, secret).entrySet()) {
+                    Topology.environments(redisUrl, ports, secret).entrySet()) {
+                Map<String, String> env = new LinkedHashMap<>(e.getValue());
+                if (cluster) {
+                    env.put("REDIS_CLUSTER", "true");
+                }
                 ServiceProcess service = new ServiceProcess(
-                                root,
-                                e.getKey(),
-                                Topology.httpPort(e.getValue()),
-                                e.getValue(),
-                                logs,
-                                state.resolve("warm"))
+                                root, e.getKey(), Topology.httpPort(env), env, logs, state.resolve("warm"))
                         .start();
                 services.add(service);
                 leftovers.remember(service.pid());
