@@ -116,7 +116,20 @@ public final class HttpErrors {
     }
 
     private static void write(Context ctx, ErrorCode code, String message, int status) {
+        if (hasBody(ctx)) {
+            // the body may be partly unread (refused before it was parsed): a kept-alive connection
+            // could take its rest for the next request, so this one ends with the answer
+            ctx.header("Connection", "close");
+        }
         ctx.status(status).json(new ErrorBody(code.name(), message == null ? code.name() : message));
+    }
+
+    private static boolean hasBody(Context ctx) {
+        try {
+            return ctx.req().getContentLengthLong() > 0 || ctx.header("Transfer-Encoding") != null;
+        } catch (RuntimeException recycled) {
+            return false;
+        }
     }
 
     /** A record, not a map, so "error" always comes before "message". */

@@ -120,6 +120,34 @@ class HttpHostTest {
         }
     }
 
+    @Test
+    void anErrorToARequestWithABodyEndsTheConnectionSoAnUnreadRestIsNeverTakenForTheNextRequest() throws Exception {
+        HttpHost host = new HttpHost(
+                        0,
+                        routes -> routes.post("/refuse", ctx -> {
+                            throw ServiceException.invalid("refused before the body was read");
+                        }),
+                        List.of(),
+                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                        cfg -> {})
+                .start();
+        try {
+            // the body is refused unread; had the connection stayed open, its bytes would be parsed
+            // as a second request
+            String answer = rawAnswer(
+                    host.port(),
+                    "POST /refuse HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 38\r\n\r\n"
+                            + "{\"a\": \"GET /x HTTP/0.9 bytes left...\"}");
+            assertThat(answer)
+                    .startsWith("HTTP/1.1 400 ")
+                    .containsIgnoringCase("Connection: close")
+                    .endsWith("\"message\":\"refused before the body was read\"}");
+            assertThat(answer.split("HTTP/1.1 ", -1)).as("one answer only").hasSize(2);
+        } finally {
+            host.close();
+        }
+    }
+
     /** Everything the server answers to one raw request, up to its closing the connection. */
     private static String rawAnswer(int port, String request) throws java.io.IOException {
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
