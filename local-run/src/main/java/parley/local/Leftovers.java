@@ -46,7 +46,7 @@ final class Leftovers {
                 p.destroyForcibly();
             }
         }
-        Files.delete(file);
+        Files.deleteIfExists(file); // an earlier run stopping at this moment may have removed it
     }
 
     private static Optional<ProcessHandle> sameProcess(String line) {
