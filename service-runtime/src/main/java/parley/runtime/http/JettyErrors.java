@@ -23,6 +23,14 @@ final class JettyErrors extends ErrorHandler {
     protected void generateResponse(
             Request request, Response response, int status, String message, Throwable cause, Callback callback)
             throws IOException {
+        if (status == 505) {
+            // Jetty's "HTTP/0.9 not supported": a request line without a version, which is also
+            // what an over-long line cut at the limit looks like to its parser. The client's
+            // fault either way, so a 400, never a server-class status
+            status = 400;
+            response.setStatus(status);
+            message = "the request line is malformed or too long: send HTTP/1.1 with a path and query under 8 KiB";
+        }
         ErrorCode code = HttpErrors.fromStatus(status);
         String text = switch (status) {
             case 414 -> "the request line (path and query) is too long";

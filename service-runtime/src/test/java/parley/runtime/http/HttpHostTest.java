@@ -111,6 +111,12 @@ class HttpHostTest {
                     .containsIgnoringCase("Content-Type: application/json")
                     .endsWith(
                             "{\"error\":\"INVALID_ARGUMENT\",\"message\":\"the request line (path and query) is too long\"}");
+            // what Jetty calls "HTTP/0.9 not supported" (505), and what a line cut at the limit can look like
+            String noVersion = rawAnswer(host.port(), "GET /x\r\nHost: a\r\n\r\n");
+            assertThat(noVersion)
+                    .startsWith("HTTP/1.1 400 ")
+                    .containsIgnoringCase("Connection: close")
+                    .contains("\"error\":\"INVALID_ARGUMENT\"", "malformed or too long");
             assertThat(bigHeader)
                     .startsWith("HTTP/1.1 431 ")
                     .containsIgnoringCase("Connection: close")
