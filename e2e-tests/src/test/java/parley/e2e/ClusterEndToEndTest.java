@@ -97,15 +97,18 @@ class ClusterEndToEndTest {
                 SseClient.Event e = live.get(i).next("notification", WAIT);
                 assertThat(e).as("receiver %d, notification %d", i, k).isNotNull();
                 got.add(preview(e));
-                if (i == 0) {
-                    lastOfFirst = e;
+                if (i == 0 && (lastOfFirst == null || newer(e.id(), lastOfFirst.id()))) {
+                    lastOfFirst = e; // the newest seen, whatever the order they came in
                 }
             }
             List<String> expected = new ArrayList<>();
             for (int k = 0; k < each; k++) {
                 expected.add("m" + i + "-" + k);
             }
-            assertThat(got).as("receiver %d, live, in order", i).containsExactlyElementsOf(expected);
+            // each once. Not necessarily in send order: two notification-svc instances share each
+            // shard's entries, so of two sends close together either may be made and pushed first
+            // (one instance holds the order; see docs/redis.md, cluster layout)
+            assertThat(got).as("receiver %d, live", i).containsExactlyInAnyOrderElementsOf(expected);
             assertThat(live.get(i).next("notification", Duration.ofMillis(300))).isNull();
         }
 
@@ -241,9 +244,11 @@ class ClusterEndToEndTest {
                         .isNotNull();
                 got.add(Long.parseLong(e.data().replaceAll(".*\"message_id\":\"?(\\d+).*", "$1")));
             }
+            // every acknowledged send once; a send whose entry was held up by the migration (or by
+            // the other instance) may come after a later one
             assertThat(got)
-                    .as("receiver %d: every acknowledged send once, in order", i)
-                    .containsExactlyElementsOf(acked.get(i));
+                    .as("receiver %d: every acknowledged send once", i)
+                    .containsExactlyInAnyOrderElementsOf(acked.get(i));
             assertThat(live.get(i).next("notification", Duration.ofMillis(500))).isNull();
             JsonNode stored = notificationsOf(receivers.get(i));
             Set<Long> ids = new HashSet<>();
@@ -254,6 +259,14 @@ class ClusterEndToEndTest {
         System.out.printf(
                 "reshard during a burst: %d sends acknowledged, %d retried%n",
                 acked.stream().mapToInt(List::size).sum(), retries.get());
+    }
+
+    /** Whether notification id {@code a} ({@code <ms>-<seq>}) comes after {@code b}. */
+    private static boolean newer(String a, String b) {
+        String[] x = a.split("-");
+        String[] y = b.split("-");
+        int ms = Long.compare(Long.parseLong(x[0]), Long.parseLong(y[0]));
+        return ms != 0 ? ms > 0 : Long.parseLong(x[1]) > Long.parseLong(y[1]);
     }
 
     private static void sleep(long ms) {
