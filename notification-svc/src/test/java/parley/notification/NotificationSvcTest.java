@@ -205,14 +205,7 @@ class NotificationSvcTest {
                 .xreadgroup(
                         io.lettuce.core.Consumer.from("notification-svc", "crashed"),
                         io.lettuce.core.XReadArgs.StreamOffset.lastConsumed("events:messages"));
-        var store = new parley.notification.redis.RedisNotificationStore(
-                parley.runtime.redis.RedisLink.of(db),
-                parley.runtime.redis.RedisLink.of(redis.connect(2)),
-                new parley.notification.redis.NotificationKeys(false),
-                500,
-                Duration.ofDays(1));
-        var half = new parley.notification.domain.Notifications(
-                store, n -> java.util.concurrent.CompletableFuture.completedFuture(false), java.time.Clock.systemUTC());
+        var half = notificationsOnTheTestRedis();
         for (int i = 0; i < 3; i++) {
             applyNow(half, taken.get(i).getId(), EventCodec.decode(taken.get(i).getBody()));
         }
@@ -411,17 +404,22 @@ class NotificationSvcTest {
                 .isEqualTo(400);
     }
 
-    @Test
-    void aNotificationCreatedLateGetsAnIdAfterTheOnesBeforeItSoNoCursorSkipsIt() {
-        // entry `early` failed once and is retried after entry `late` made its notification
+    /** The domain object on the test Redis (DB 2), with pushes that never reach anyone. */
+    private parley.notification.domain.Notifications notificationsOnTheTestRedis() {
         var store = new parley.notification.redis.RedisNotificationStore(
                 parley.runtime.redis.RedisLink.of(db),
                 parley.runtime.redis.RedisLink.of(redis.connect(2)),
                 new parley.notification.redis.NotificationKeys(false),
                 500,
                 Duration.ofDays(1));
-        var notifications = new parley.notification.domain.Notifications(
+        return new parley.notification.domain.Notifications(
                 store, n -> java.util.concurrent.CompletableFuture.completedFuture(false), java.time.Clock.systemUTC());
+    }
+
+    @Test
+    void aNotificationCreatedLateGetsAnIdAfterTheOnesBeforeItSoNoCursorSkipsIt() {
+        // entry `early` failed once and is retried after entry `late` made its notification
+        var notifications = notificationsOnTheTestRedis();
         long now = System.currentTimeMillis();
         String early = (now - 200) + "-0";
         String late = (now - 100) + "-0";
