@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import parley.events.DomainEvent;
 import parley.events.EventCodec;
 import parley.events.EventDecodingException;
+import parley.runtime.error.Unavailable;
 import parley.runtime.tracing.Tracing;
 
 /**
@@ -30,6 +31,12 @@ import parley.runtime.tracing.Tracing;
 final class ConsumerBatch {
     private static final Logger log = LoggerFactory.getLogger(ConsumerBatch.class);
     static final Duration HANDLER_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * The waits before handling an entry again whose failure says "try again" ({@link
+     * Unavailable#is}); after the last, it is left pending for {@code XAUTOCLAIM}.
+     */
+    static final List<Duration> RETRY_WAITS =
+            List.of(Duration.ofMillis(100), Duration.ofMillis(300), Duration.ofSeconds(1), Duration.ofSeconds(3));
 
     private final StreamConsumer.Settings settings;
     private final RedisClusterAsyncCommands<String, String> pipelined;
@@ -60,6 +67,49 @@ final class ConsumerBatch {
                 .tag("stream", stream)
                 .description(description)
                 .register(registry);
+    }
+
+    /**
+     * Hands the entries at {@code indexes} to the handler again after the attempt's wait (a slot
+     * moving between masters, a failover, a timeout: the same write works a moment later, and the
+     * handler's dedupe makes a repeat harmless). Waiting here, rather than leaving the entry for
+     * {@code XAUTOCLAIM} after {@code claimIdle}, keeps it seconds late instead of a minute, and
+     * ahead of the entries read after it.
+     *
+     * @return false when interrupted (the entries stay pending)
+     */
+    private boolean retry(
+            List<Integer> indexes,
+            List<StreamMessage<String, String>> handed,
+            List<CompletableFuture<Runnable>> handled,
+            int attempt) {
+        try {
+            Thread.sleep(RETRY_WAITS.get(attempt - 1).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        for (int i : indexes) {
+            StreamMessage<String, String> entry = handed.get(i);
+            try {
+                handled.set(
+                        i,
+                        handler.handle(entry.getId(), EventCodec.decode(entry.getBody()))
+                                .toCompletableFuture());
+            } catch (RuntimeException e) {
+                handled.set(i, CompletableFuture.failedFuture(e));
+            }
+        }
+        endBatch();
+        return true;
+    }
+
+    private void endBatch() {
+        try {
+            handler.endOfBatch();
+        } catch (RuntimeException e) {
+            log.warn("{}: ending a batch failed: {}", settings.stream(), e.toString());
+        }
     }
 
     void process(List<StreamMessage<String, String>> batch) {
@@ -102,31 +152,43 @@ final class ConsumerBatch {
                 handled.add(CompletableFuture.failedFuture(e));
             }
         }
-        try {
-            handler.endOfBatch();
-        } catch (RuntimeException e) {
-            log.warn("{}: ending a batch failed: {}", settings.stream(), e.toString());
-        }
+        endBatch();
         List<Runnable> after = new ArrayList<>();
-        for (int i = 0; i < handled.size(); i++) {
-            try {
-                Runnable then = handled.get(i).get(HANDLER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                done.add(handed.get(i).getId());
-                if (then != null) {
-                    after.add(traces == null ? then : traces.get(i).wrap(then));
+        List<Integer> waiting = new ArrayList<>(handed.size());
+        for (int i = 0; i < handed.size(); i++) {
+            waiting.add(i);
+        }
+        for (int attempt = 1; !waiting.isEmpty(); attempt++) {
+            List<Integer> transientFailures = new ArrayList<>();
+            for (int i : waiting) {
+                try {
+                    Runnable then = handled.get(i).get(HANDLER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                    done.add(handed.get(i).getId());
+                    if (then != null) {
+                        after.add(traces == null ? then : traces.get(i).wrap(then));
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return; // unacknowledged entries stay pending; they are retried
+                } catch (ExecutionException | TimeoutException e) {
+                    failed.increment();
+                    Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+                    boolean again = attempt < RETRY_WAITS.size() + 1 && Unavailable.is(cause);
+                    if (again) {
+                        transientFailures.add(i);
+                    }
+                    log.warn(
+                            "{}: entry {} ({}) failed{}: {}",
+                            settings.stream(),
+                            handed.get(i).getId(),
+                            types.get(i),
+                            again ? ", trying again shortly" : ", left pending for retry",
+                            cause.toString());
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return; // unacknowledged entries stay pending; they are retried
-            } catch (ExecutionException | TimeoutException e) {
-                failed.increment();
-                Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-                log.warn(
-                        "{}: entry {} ({}) failed, left pending for retry: {}",
-                        settings.stream(),
-                        handed.get(i).getId(),
-                        types.get(i),
-                        cause.toString());
+            }
+            waiting = transientFailures;
+            if (!waiting.isEmpty() && !retry(waiting, handed, handled, attempt)) {
+                return;
             }
         }
         acknowledge(done);

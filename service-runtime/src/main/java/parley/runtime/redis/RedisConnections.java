@@ -22,7 +22,8 @@ import java.util.Map;
  * <p>Standalone (the default), a location is {@code redis://host:port/db}. In cluster mode (SPEC
  * §7.1, {@code REDIS_CLUSTER=true}) it is a comma-separated list of seed nodes of one Redis
  * Cluster; lettuce's cluster client learns the topology from them, follows {@code MOVED} and
- * {@code ASK}, and refreshes the topology when it sees either (adaptive refresh) and every 30 s.
+ * {@code ASK}, and refreshes the topology when it sees either (adaptive refresh) and every 30 s. A
+ * connection that batches by hand is flushed again after a redirect ({@link RedirectFlusher}).
  */
 public final class RedisConnections implements AutoCloseable {
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
@@ -30,6 +31,7 @@ public final class RedisConnections implements AutoCloseable {
     private final boolean cluster;
     private final RedisClient client;
     private final Map<String, RedisClusterClient> clusterClients = new HashMap<>();
+    private final Map<RedisClusterClient, RedirectFlusher> redirectFlushers = new HashMap<>();
     private final List<AutoCloseable> opened = new ArrayList<>();
 
     /** Standalone Redis. */
@@ -55,7 +57,13 @@ public final class RedisConnections implements AutoCloseable {
 
     /** A shared, thread-safe connection for ordinary commands. */
     public synchronized RedisLink connect(String url) {
-        RedisLink link = cluster ? RedisLink.of(clusterClient(url).connect()) : RedisLink.of(client.connect(uri(url)));
+        RedisLink link;
+        if (cluster) {
+            RedisClusterClient c = clusterClient(url);
+            link = RedisLink.of(c.connect(), redirectFlushers.computeIfAbsent(c, RedirectFlusher::new));
+        } else {
+            link = RedisLink.of(client.connect(uri(url)));
+        }
         opened.add(link::close);
         return link;
     }
@@ -126,6 +134,7 @@ public final class RedisConnections implements AutoCloseable {
         if (client != null) {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         }
+        redirectFlushers.values().forEach(RedirectFlusher::close);
         clusterClients.values().forEach(c -> c.shutdown(Duration.ZERO, Duration.ofSeconds(2)));
     }
 }

@@ -18,24 +18,27 @@ public final class RedisLink {
     private final RedisClusterCommands<String, String> sync;
     private final RedisClusterAsyncCommands<String, String> async;
     private final boolean cluster;
+    private final RedirectFlusher redirects;
 
     private RedisLink(
             StatefulConnection<String, String> connection,
             RedisClusterCommands<String, String> sync,
             RedisClusterAsyncCommands<String, String> async,
-            boolean cluster) {
+            RedirectFlusher redirects) {
         this.connection = connection;
         this.sync = sync;
         this.async = async;
-        this.cluster = cluster;
+        this.cluster = redirects != null;
+        this.redirects = redirects;
     }
 
     public static RedisLink of(StatefulRedisConnection<String, String> connection) {
-        return new RedisLink(connection, connection.sync(), connection.async(), false);
+        return new RedisLink(connection, connection.sync(), connection.async(), null);
     }
 
-    public static RedisLink of(StatefulRedisClusterConnection<String, String> connection) {
-        return new RedisLink(connection, connection.sync(), connection.async(), true);
+    /** A cluster connection; {@code redirects} flushes it after a redirect while it batches by hand. */
+    static RedisLink of(StatefulRedisClusterConnection<String, String> connection, RedirectFlusher redirects) {
+        return new RedisLink(connection, connection.sync(), connection.async(), redirects);
     }
 
     public RedisClusterCommands<String, String> sync() {
@@ -54,6 +57,9 @@ public final class RedisLink {
     /** Off: commands wait in the connection until {@link #flushCommands()} (one write per batch). */
     public void setAutoFlushCommands(boolean autoFlush) {
         connection.setAutoFlushCommands(autoFlush);
+        if (redirects != null) {
+            redirects.batching(this, !autoFlush);
+        }
     }
 
     public void flushCommands() {
@@ -69,6 +75,9 @@ public final class RedisLink {
     }
 
     public void close() {
+        if (redirects != null) {
+            redirects.batching(this, false);
+        }
         connection.close();
     }
 }

@@ -158,4 +158,103 @@ class ClusterConnectionsTest {
                 .containsExactlyInAnyOrderElementsOf(
                         channels.stream().map(c -> c + "=hi").toList());
     }
+
+    @Test
+    void aScriptOnAHalfMigratedSlotFailsWithTryAgainWhichCountsAsUnavailable() {
+        String a = "a:{moving}";
+        String b = "b:{moving}";
+        int slot = SlotHash.getSlot(a);
+        var nodes = cluster.cluster().nodes();
+        // the owner answers a plain (non -c) SET; the others answer MOVED
+        var owner = nodes.stream()
+                .filter(n -> cli(n.port(), "set", b, "1").equals("OK"))
+                .findFirst()
+                .orElseThrow();
+        var target = nodes.stream().filter(n -> n != owner).findFirst().orElseThrow();
+        cmd.set(a, "1");
+        try {
+            cli(
+                    target.port(),
+                    "cluster",
+                    "setslot",
+                    Integer.toString(slot),
+                    "importing",
+                    cli(owner.port(), "cluster", "myid"));
+            cli(
+                    owner.port(),
+                    "cluster",
+                    "setslot",
+                    Integer.toString(slot),
+                    "migrating",
+                    cli(target.port(), "cluster", "myid"));
+            cli(owner.port(), "migrate", "127.0.0.1", Integer.toString(target.port()), a, "0", "5000");
+            LuaScript both = new LuaScript("return redis.call('MGET', KEYS[1], KEYS[2])");
+
+            Throwable failure = org.assertj.core.api.Assertions.catchThrowable(
+                    () -> both.run(cmd, ScriptOutputType.MULTI, List.of(a, b), List.of()));
+
+            assertThat(failure).hasMessageStartingWith("TRYAGAIN");
+            assertThat(parley.runtime.error.Unavailable.is(failure)).isTrue();
+            assertThat(parley.runtime.error.Unavailable.is(
+                            new io.lettuce.core.RedisCommandExecutionException("ERR unknown command")))
+                    .isFalse();
+        } finally {
+            for (var n : nodes) {
+                cli(n.port(), "cluster", "setslot", Integer.toString(slot), "stable");
+            }
+            cluster.flushAll();
+        }
+    }
+
+    @Test
+    void aCommandRedirectedWhileItsSlotMovesIsAnsweredOnALinkThatFlushesByHand() throws Exception {
+        String a = "a:{moving}";
+        int slot = SlotHash.getSlot(a);
+        var nodes = cluster.cluster().nodes();
+        var owner = nodes.stream()
+                .filter(n -> cli(n.port(), "set", a, "1").equals("OK"))
+                .findFirst()
+                .orElseThrow();
+        var target = nodes.stream().filter(n -> n != owner).findFirst().orElseThrow();
+        RedisLink batched = connections.connect(cluster.seeds());
+        batched.setAutoFlushCommands(false);
+        RedisFuture<String> warm = batched.async().get(a); // every node's connection is open
+        batched.flushCommands();
+        assertThat(warm.get(5, TimeUnit.SECONDS)).isEqualTo("1");
+        try {
+            cli(
+                    target.port(),
+                    "cluster",
+                    "setslot",
+                    Integer.toString(slot),
+                    "importing",
+                    cli(owner.port(), "cluster", "myid"));
+            cli(
+                    owner.port(),
+                    "cluster",
+                    "setslot",
+                    Integer.toString(slot),
+                    "migrating",
+                    cli(target.port(), "cluster", "myid"));
+            cli(owner.port(), "migrate", "127.0.0.1", Integer.toString(target.port()), a, "0", "5000");
+
+            // the owner answers ASK; lettuce writes the command again to the target, into the
+            // connection's unflushed buffer: nothing else is ever flushed on this link
+            RedisFuture<String> moved = batched.async().get(a);
+            batched.flushCommands();
+
+            assertThat(moved.get(3, TimeUnit.SECONDS)).isEqualTo("1");
+        } finally {
+            for (var n : nodes) {
+                cli(n.port(), "cluster", "setslot", Integer.toString(slot), "stable");
+            }
+            cluster.flushAll();
+        }
+    }
+
+    private String cli(int port, String... args) {
+        List<String> all = new ArrayList<>(List.of("-p", Integer.toString(port)));
+        all.addAll(List.of(args));
+        return cluster.cluster().cli(all).output().strip();
+    }
 }

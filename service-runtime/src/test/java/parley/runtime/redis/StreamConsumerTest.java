@@ -166,6 +166,33 @@ class StreamConsumerTest {
     }
 
     @Test
+    void anEntryWhoseWriteSaysTryAgainIsHandledAgainAtOnceNotLeftForReclaim() {
+        List<Long> seen = new CopyOnWriteArrayList<>();
+        AtomicInteger attempts = new AtomicInteger();
+        // claimIdle of an hour: only the consumer's own retry can get entry 2 through
+        consumer = start("c1", Duration.ofHours(1), (id, e) -> {
+            long m = ((MessageSent) e).messageId();
+            if (m == 2 && attempts.incrementAndGet() <= 2) {
+                return java.util.concurrent.CompletableFuture.failedFuture(
+                        new io.lettuce.core.RedisCommandExecutionException(
+                                "TRYAGAIN Multiple keys request during rehashing of slot"));
+            }
+            seen.add(m);
+            return done(null);
+        });
+        append(1);
+        append(2);
+        append(3);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 3);
+        assertThat(seen).containsExactlyInAnyOrder(1L, 2L, 3L);
+        assertThat(attempts.get()).isEqualTo(3);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> cmd.xpending(STREAM, "notification-svc").getCount() == 0);
+        assertThat(cmd.xlen(STREAM + ":dead")).isZero();
+    }
+
+    @Test
     void aFailedAsyncStageLeavesItsEntryPendingWhileTheRestOfTheBatchIsAcked() {
         List<Long> seen = new CopyOnWriteArrayList<>();
         consumer = start("c1", Duration.ofSeconds(60), (id, e) -> {
