@@ -8,8 +8,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -105,10 +107,9 @@ class ClusterEndToEndTest {
             for (int k = 0; k < each; k++) {
                 expected.add("m" + i + "-" + k);
             }
-            // each once. Not necessarily in send order: two notification-svc instances share each
-            // shard's entries, so of two sends close together either may be made and pushed first
-            // (one instance holds the order; see docs/redis.md, cluster layout)
-            assertThat(got).as("receiver %d, live", i).containsExactlyInAnyOrderElementsOf(expected);
+            // each once and in send order: each shard is read by one of the two notification-svc
+            // instances at a time (its lease), whichever frontend-svc holds the connection
+            assertThat(got).as("receiver %d, live", i).containsExactlyElementsOf(expected);
             assertThat(live.get(i).next("notification", Duration.ofMillis(300))).isNull();
         }
 
@@ -147,6 +148,16 @@ class ClusterEndToEndTest {
                     }
                 }
             });
+        }
+        // the two notification-svc instances split the shards between them
+        try (StatefulRedisClusterConnection<String, String> redis = cluster.connect()) {
+            Map<String, Long> holders = new HashMap<>();
+            for (String stream : Streams.all(Streams.MESSAGES, true)) {
+                String holder = redis.sync().get("lease:notification-svc:" + stream);
+                assertThat(holder).as("lease of %s", stream).isNotNull();
+                holders.merge(holder, 1L, Long::sum);
+            }
+            assertThat(holders).as("shards per instance").hasSize(2).containsValues(8L, 8L);
         }
         // every master holds keys
         for (RedisServerProcess node : cluster.cluster().nodes()) {

@@ -2,7 +2,9 @@ package parley.notification;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import parley.events.DomainEvent;
@@ -22,10 +24,10 @@ import parley.runtime.grpc.ServiceCredentials;
 import parley.runtime.http.HttpAuth;
 import parley.runtime.http.ReadinessCheck;
 import parley.runtime.metrics.Metrics;
+import parley.runtime.redis.LeasedStreamConsumers;
 import parley.runtime.redis.RedisConnections;
 import parley.runtime.redis.RedisLink;
 import parley.runtime.redis.StreamConsumer;
-import parley.runtime.redis.StreamConsumers;
 
 /** Composition root of notification-svc: two stream consumers, the pusher, the APIs. */
 public final class NotificationApp {
@@ -73,21 +75,33 @@ public final class NotificationApp {
                     notifications.endOfBatch();
                 }
             };
-            // one consumer per stream, or per shard of each on a cluster (every instance joins the
-            // group of every shard: Redis shares each shard's entries among them)
-            StreamConsumers messages = host.owns(StreamConsumers.start(
+            // one consumer per stream, or per shard of each on a cluster; with several instances each
+            // shard is read by one of them at a time (a lease), so a user's notifications keep their order
+            Map<String, RedisLink> blocking = new ConcurrentHashMap<>();
+            LeasedStreamConsumers messages = host.owns(LeasedStreamConsumers.start(
+                    messagesDb,
+                    GROUP,
+                    c.consumerName(),
+                    Streams.MESSAGES,
                     Streams.all(Streams.MESSAGES, cluster),
+                    c.leaseTtl(),
                     stream -> new StreamConsumer(
                             settings(c, stream),
-                            redis.connectBlocking(c.messagesStreamUrl(), c.block()),
+                            blocking.computeIfAbsent(
+                                    stream, s -> redis.connectBlocking(c.messagesStreamUrl(), c.block())),
                             messagesDb,
                             handler,
                             registry)));
-            StreamConsumers users = host.owns(StreamConsumers.start(
+            LeasedStreamConsumers users = host.owns(LeasedStreamConsumers.start(
+                    usersDb,
+                    GROUP,
+                    c.consumerName(),
+                    Streams.USERS,
                     Streams.all(Streams.USERS, cluster),
+                    c.leaseTtl(),
                     stream -> new StreamConsumer(
                             settings(c, stream),
-                            redis.connectBlocking(c.usersStreamUrl(), c.block()),
+                            blocking.computeIfAbsent(stream, s -> redis.connectBlocking(c.usersStreamUrl(), c.block())),
                             usersDb,
                             handler,
                             registry)));

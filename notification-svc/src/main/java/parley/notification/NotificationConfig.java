@@ -20,6 +20,7 @@ public record NotificationConfig(
         Duration block,
         Duration claimIdle,
         Duration forgetIdle,
+        Duration leaseTtl,
         int maxDeliveries,
         int maxPerUser,
         Duration dedupeFor,
@@ -45,6 +46,7 @@ public record NotificationConfig(
                 env.millis("CONSUMER_BLOCK_MS", Duration.ofSeconds(2)),
                 env.millis("CONSUMER_CLAIM_IDLE_MS", Duration.ofSeconds(30)),
                 env.millis("CONSUMER_FORGET_IDLE_MS", Duration.ofHours(1)),
+                env.millis("CONSUMER_LEASE_MS", Duration.ofSeconds(6)),
                 env.positive("CONSUMER_MAX_DELIVERIES", 5),
                 env.positive("NOTIFICATIONS_MAX_PER_USER", 500),
                 // an entry can be read again while the stream retains it: its retention, plus the time

@@ -78,6 +78,7 @@ final class ChaosStack implements AutoCloseable {
         env.put("BCRYPT_COST", "4");
         env.put("CONSUMER_BLOCK_MS", "200");
         env.put("CONSUMER_CLAIM_IDLE_MS", "3000");
+        env.put("CONSUMER_LEASE_MS", "3000");
         env.put("NOTIFICATIONS_MAX_PER_USER", "100000");
         env.put("PUSH_DEADLINE_MS", "1000");
         env.put("PUSH_GIVE_UP_MS", "15000");

@@ -134,6 +134,17 @@ class ChaosTest {
         return c;
     }
 
+    /**
+     * The notification-svc instance that reads {@code events:messages} now: the holder of its lease
+     * (the other stands by).
+     */
+    private static String leaseHolder(StatefulRedisConnection<String, String> db) {
+        String key = "lease:notification-svc:events:messages";
+        await().atMost(WAIT)
+                .until(() -> ChaosStack.NOTIFICATION.contains(db.sync().get(key)));
+        return db.sync().get(key);
+    }
+
     /** How many notifications each message got, over the receivers' lists in Redis. */
     private Map<Long, Integer> notified(Set<String> receivers) {
         StatefulRedisConnection<String, String> db = redis(2);
@@ -187,10 +198,11 @@ class ChaosTest {
         List<Sent> all = new ArrayList<>();
         int rounds = Integer.getInteger("chaos.rounds", 3); // a soak: -Dchaos.rounds=50
         for (int round = 0; round < rounds; round++) {
-            String victim = ChaosStack.NOTIFICATION.get(round % 2);
+            // the instance reading the stream: the other takes its lease and its pending entries over
+            StatefulRedisConnection<String, String> db = redis(1);
+            String victim = leaseHolder(db);
             AtomicBoolean stop = new AtomicBoolean();
             Future<List<Sent>> burst = sendInBackground(pairs, 5000, stop, Duration.ZERO);
-            StatefulRedisConnection<String, String> db = redis(1);
             long before = db.sync().xlen("events:messages");
             await().atMost(WAIT).until(() -> db.sync().xlen("events:messages") - before >= 1500);
             stack.kill(victim);
@@ -414,9 +426,13 @@ class ChaosTest {
         AtomicBoolean stop = new AtomicBoolean();
         Future<List<Sent>> burst = sendInBackground(pairs, 3000, stop, Duration.ofMillis(2));
         Thread.sleep(1500);
-        stack.pause("notification-svc-1", true);
-        Thread.sleep(7000); // over CONSUMER_CLAIM_IDLE_MS (3 s): the other instance reclaims its entries
-        stack.pause("notification-svc-1", false);
+        StatefulRedisConnection<String, String> db = redis(1);
+        String paused = leaseHolder(db);
+        stack.pause(paused, true);
+        // over CONSUMER_LEASE_MS (3 s): the other instance takes the stream and the entries it held over
+        await().atMost(WAIT).until(() -> !leaseHolder(db).equals(paused));
+        Thread.sleep(2000);
+        stack.pause(paused, false);
         List<Sent> sent = burst.get(5, TimeUnit.MINUTES);
         assertNotifiedExactlyOnce(sent);
         for (Receiver r : receivers) {

@@ -10,6 +10,7 @@ import io.lettuce.core.XReadArgs.StreamOffset;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.models.stream.ClaimedMessages;
 import io.lettuce.core.models.stream.PendingMessage;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,12 +71,17 @@ final class PendingEntries {
 
     /** Takes over entries left idle by any consumer (a crashed one, or a failed attempt). */
     void reclaim() {
+        reclaim(settings.claimIdle());
+    }
+
+    /** Takes over entries any consumer has held for at least {@code minIdle}. */
+    void reclaim(Duration minIdle) {
         String cursor = "0-0";
         do {
             ClaimedMessages<String, String> claimed = redis.xautoclaim(
                     settings.stream(),
                     XAutoClaimArgs.Builder.xautoclaim(
-                                    Consumer.from(settings.group(), settings.consumer()), settings.claimIdle(), cursor)
+                                    Consumer.from(settings.group(), settings.consumer()), minIdle, cursor)
                             .count(settings.batchSize()));
             progress.run();
             List<StreamMessage<String, String>> messages = claimed.getMessages();

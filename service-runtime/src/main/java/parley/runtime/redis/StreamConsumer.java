@@ -88,6 +88,7 @@ public final class StreamConsumer implements AutoCloseable {
     private volatile long lastProgress = System.nanoTime();
     private volatile boolean running = true;
     private volatile Instant lastClaim = Instant.EPOCH;
+    private volatile boolean takeOverAtStart;
 
     /**
      * @param blocking a dedicated connection, used only by this consumer (it blocks); its owner closes
@@ -120,6 +121,16 @@ public final class StreamConsumer implements AutoCloseable {
                 Thread.ofPlatform().daemon(true).name("consumer-watchdog-" + s).unstarted(r));
     }
 
+    /**
+     * Before reading anything new, takes over every entry another consumer of the group holds,
+     * however briefly: for a consumer that was just given the stream (a shard lease, {@link
+     * LeasedStreamConsumers}), whose previous holder stopped or died. Call before {@link #start}.
+     */
+    public StreamConsumer takingOverAtStart() {
+        this.takeOverAtStart = true;
+        return this;
+    }
+
     public StreamConsumer start() {
         progress();
         thread.start();
@@ -149,6 +160,9 @@ public final class StreamConsumer implements AutoCloseable {
                 }
                 if (!ownPendingDone) {
                     pending.processOwn();
+                    if (takeOverAtStart) {
+                        pending.reclaim(Duration.ZERO);
+                    }
                     ownPendingDone = true;
                 }
                 if (Instant.now().isAfter(lastClaim.plus(settings.claimIdle().dividedBy(2)))) {
