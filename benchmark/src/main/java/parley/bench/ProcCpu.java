@@ -3,7 +3,9 @@ package parley.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -81,6 +83,13 @@ final class ProcCpu {
 
     /** The first process whose command line contains both strings, or -1. */
     static long find(String needle, String also) {
+        var all = findAll(needle, also);
+        return all.isEmpty() ? -1 : all.get(0);
+    }
+
+    /** Every process whose command line contains both strings, oldest (lowest pid) first. */
+    static List<Long> findAll(String needle, String also) {
+        List<Long> found = new ArrayList<>();
         try (var dirs = Files.list(Path.of("/proc"))) {
             for (Path d : (Iterable<Path>) dirs::iterator) {
                 String name = d.getFileName().toString();
@@ -90,15 +99,16 @@ final class ProcCpu {
                 try {
                     String cmd = new String(Files.readAllBytes(d.resolve("cmdline"))).replace('\0', ' ');
                     if (cmd.contains(needle) && cmd.contains(also)) {
-                        return Long.parseLong(name);
+                        found.add(Long.parseLong(name));
                     }
                 } catch (IOException | RuntimeException gone) {
                     // a process that ended while we looked
                 }
             }
         } catch (IOException e) {
-            return -1;
+            return found;
         }
-        return -1;
+        found.sort(null);
+        return found;
     }
 }

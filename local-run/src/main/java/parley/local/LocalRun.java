@@ -49,6 +49,7 @@ public final class LocalRun {
             }
         }
 
+        int notificationInstances = instances(System.getenv("PARLEY_NOTIFICATION_INSTANCES"));
         // PARLEY_REDIS_CLUSTER=true: a local 3-master Redis Cluster, every service in cluster mode
         boolean cluster = "true".equalsIgnoreCase(System.getenv("PARLEY_REDIS_CLUSTER"));
         AutoCloseable redis;
@@ -102,6 +103,22 @@ public final class LocalRun {
                 services.add(service);
                 leftovers.remember(service.pid());
                 System.out.println("started " + e.getKey() + " (log: " + logs.resolve(e.getKey() + ".log") + ")");
+                if (e.getKey().equals("notification-svc")) {
+                    // more instances share the stream shards (each shard read by one: its lease)
+                    for (int i = 2; i <= notificationInstances; i++) {
+                        Map<String, String> more = new LinkedHashMap<>(env);
+                        more.put("HTTP_PORT", Integer.toString(FreePorts.next()));
+                        more.put("GRPC_PORT", Integer.toString(FreePorts.next()));
+                        more.put("CONSUMER_NAME", env.get("CONSUMER_NAME") + "-" + i);
+                        String name = "notification-svc-" + i;
+                        ServiceProcess extra = new ServiceProcess(
+                                        root, "notification-svc", Topology.httpPort(more), more, logs, null, name)
+                                .start();
+                        services.add(extra);
+                        leftovers.remember(extra.pid());
+                        System.out.println("started " + name + " (log: " + logs.resolve(name + ".log") + ")");
+                    }
+                }
             }
             for (ServiceProcess s : services) {
                 s.awaitReady(Duration.ofSeconds(90));
@@ -118,6 +135,24 @@ public final class LocalRun {
                 "(or two browsers), register a user in each, and write from one to the other: it is notified live.");
         System.out.println("Logs: " + logs + "   Stop: Ctrl-C");
         stopped.await();
+    }
+
+    /** PARLEY_NOTIFICATION_INSTANCES: how many notification-svc processes (1 to 16; 1 when unset). */
+    private static int instances(String given) {
+        if (given == null || given.isBlank()) {
+            return 1;
+        }
+        try {
+            int n = Integer.parseInt(given.strip());
+            if (n >= 1 && n <= 16) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        System.err.println("PARLEY_NOTIFICATION_INSTANCES must be a number from 1 to 16, not '" + given + "'.");
+        System.exit(2);
+        return 1;
     }
 
     /** AUTH_SECRET from the environment, else one generated once and kept in .run/auth-secret. */
