@@ -19,7 +19,8 @@ public record BenchOptions(
         int rate,
         Duration ceilingDuration,
         Duration drain,
-        Path out) {
+        Path out,
+        int instances) {
 
     static final String USAGE = """
       usage: scripts/bench [options]      (or java -jar benchmark/target/benchmark.jar with a JDK 21+)
@@ -40,6 +41,9 @@ public record BenchOptions(
         --drain S             seconds to wait after the load for the last notifications (default 60)
         --ceiling-seconds S   seconds of the Redis ceiling run (default 5)
         --out FILE            JSON result file (default benchmark/target/results/bench-<time>.json)
+        --instances N         the system runs N instances of message-svc and frontend-svc (PARLEY_INSTANCES=N
+                              ./run.sh: instance k on the standard ports + 100 (k - 1)); sender i sends to
+                              message-svc i mod N, receiver i subscribes at frontend-svc i mod N (gRPC; default 1)
       """;
 
     static BenchOptions parse(String[] args) {
@@ -58,6 +62,7 @@ public record BenchOptions(
         int rate = 0;
         int ceiling = 5;
         Path out = null;
+        int instances = 1;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -76,6 +81,7 @@ public record BenchOptions(
                 case "--rate" -> rate = Integer.parseInt(args[++i]);
                 case "--ceiling-seconds" -> ceiling = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
+                case "--instances" -> instances = Integer.parseInt(args[++i]);
                 case "-h", "--help" -> {
                     System.out.print(USAGE);
                     System.exit(0);
@@ -88,6 +94,10 @@ public record BenchOptions(
         }
         if (bulk && http) {
             throw new IllegalArgumentException("--bulk and --http exclude each other");
+        }
+        if (instances < 1 || instances > 4 || (instances > 1 && (http || inProcess))) {
+            throw new IllegalArgumentException(
+                    "--instances must be 1 to 4, and only against a running system over gRPC");
         }
         if (pairs < 1 || pairs > 1000) {
             throw new IllegalArgumentException("--pairs must be 1 to 1000");
@@ -107,6 +117,7 @@ public record BenchOptions(
                 rate,
                 Duration.ofSeconds(ceiling),
                 Duration.ofSeconds(drain),
-                out);
+                out,
+                instances);
     }
 }

@@ -13,6 +13,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
+import parley.local.Topology;
 import parley.message.v1.Message;
 import parley.message.v1.MessageServiceGrpc;
 import parley.message.v1.SendMessageRequest;
@@ -61,8 +62,10 @@ final class LoadRun {
 
     Result run() throws Exception {
         ManagedChannel users = channel(sut.ports.userGrpc());
-        ManagedChannel messages = channel(sut.ports.messageGrpc());
-        ManagedChannel frontend = channel(sut.ports.frontendGrpc());
+        // one channel per instance (--instances): sender i uses message-svc i mod N, receiver i frontend-svc i mod N
+        List<ManagedChannel> messages = instances(sut.ports.messageGrpc());
+        List<ManagedChannel> frontends = instances(sut.ports.frontendGrpc());
+        ManagedChannel frontend = frontends.get(0);
         try {
             String run = Long.toString(System.currentTimeMillis(), 36);
             List<String> senders = new ArrayList<>();
@@ -75,11 +78,12 @@ final class LoadRun {
             if (o.http()) {
                 http = new HttpDriver(sut.host, sut.ports.messageHttp(), sut.ports.frontendHttp());
             }
-            for (String r : receivers) {
+            for (int i = 0; i < receivers.size(); i++) {
+                String r = receivers.get(i);
                 if (http != null) {
                     http.subscribe(tokens.get(r), tally::received, t -> tally.streamFailed("/events: " + t));
                 } else {
-                    BenchUsers.subscribe(frontend, r, tokens.get(r), tally);
+                    BenchUsers.subscribe(frontends.get(i % frontends.size()), r, tokens.get(r), tally);
                 }
             }
             Thread.sleep(500); // let every subscription join its channel
@@ -122,8 +126,8 @@ final class LoadRun {
                     ProcCpu.rssKb(sut.pids()));
         } finally {
             users.shutdownNow();
-            messages.shutdownNow();
-            frontend.shutdownNow();
+            messages.forEach(ManagedChannel::shutdownNow);
+            frontends.forEach(ManagedChannel::shutdownNow);
         }
     }
 
@@ -135,7 +139,7 @@ final class LoadRun {
      * soon as one in flight returns.
      */
     private void load(
-            ManagedChannel messages,
+            List<ManagedChannel> messages,
             List<String> senders,
             List<String> receivers,
             Map<String, String> tokens,
@@ -149,9 +153,10 @@ final class LoadRun {
         long endNanos = startNanos + length.toNanos();
         List<MessageServiceGrpc.MessageServiceStub> stubs = new ArrayList<>();
         List<BulkSender> bulk = new ArrayList<>();
-        for (String from : senders) {
-            MessageServiceGrpc.MessageServiceStub stub =
-                    MessageServiceGrpc.newStub(messages).withCallCredentials(PeerChannel.bearer(tokens.get(from)));
+        for (int j = 0; j < senders.size(); j++) {
+            String from = senders.get(j);
+            MessageServiceGrpc.MessageServiceStub stub = MessageServiceGrpc.newStub(messages.get(j % messages.size()))
+                    .withCallCredentials(PeerChannel.bearer(tokens.get(from)));
             stubs.add(stub);
             if (o.bulk()) {
                 bulk.add(new BulkSender(stub, inFlight, measured, tally));
@@ -271,6 +276,14 @@ final class LoadRun {
         }
         Thread.sleep(Math.max(2000, o.idle() / 2)); // every session joined and replayed (nothing)
         rssWithIdle = ProcCpu.rssKb(sut.pids());
+    }
+
+    private List<ManagedChannel> instances(int firstPort) {
+        List<ManagedChannel> all = new ArrayList<>();
+        for (int k = 0; k < o.instances(); k++) {
+            all.add(channel(firstPort + Topology.INSTANCE_PORT_STEP * k));
+        }
+        return all;
     }
 
     private ManagedChannel channel(int port) {

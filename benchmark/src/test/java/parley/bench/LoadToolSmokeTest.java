@@ -33,7 +33,8 @@ class LoadToolSmokeTest {
                 50,
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(15),
-                Path.of("target/smoke.json"));
+                Path.of("target/smoke.json"),
+                1);
 
         Map<String, Object> report = LoadTool.run(o);
         System.out.println(LoadTool.table(report));
@@ -66,7 +67,8 @@ class LoadToolSmokeTest {
                 0,
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(60),
-                Path.of("target/overload.json"));
+                Path.of("target/overload.json"),
+                1);
         Map<String, Object> report;
         try (SystemUnderTest sut = SystemUnderTest.inProcess(
                 Map.of("PUSH_WINDOW", "20", "PUSH_BATCH_SIZE", "5", "CONSUMER_BATCH_SIZE", "10"))) {

@@ -33,7 +33,8 @@ public final class LocalRun {
         Leftovers leftovers = new Leftovers(state.resolve("pids"));
         leftovers.stopAll();
         Topology.Ports ports = Topology.Ports.standard();
-        for (int port : List.of(
+        int instances = instances(System.getenv("PARLEY_INSTANCES"));
+        List<Integer> needed = new ArrayList<>(List.of(
                 ports.userHttp(),
                 ports.userGrpc(),
                 ports.messageHttp(),
@@ -41,7 +42,19 @@ public final class LocalRun {
                 ports.notificationHttp(),
                 ports.notificationGrpc(),
                 ports.frontendHttp(),
-                ports.frontendGrpc())) {
+                ports.frontendGrpc()));
+        for (int k = 2; k <= instances; k++) {
+            for (int port : List.of(
+                    ports.messageHttp(),
+                    ports.messageGrpc(),
+                    ports.notificationHttp(),
+                    ports.notificationGrpc(),
+                    ports.frontendHttp(),
+                    ports.frontendGrpc())) {
+                needed.add(port + Topology.INSTANCE_PORT_STEP * (k - 1));
+            }
+        }
+        for (int port : needed) {
             if (!FreePorts.isFree(port)) {
                 System.err.println("Port " + port
                         + " is already in use (is Parley already running?). Stop whatever holds it and try again.");
@@ -49,7 +62,6 @@ public final class LocalRun {
             }
         }
 
-        int notificationInstances = instances(System.getenv("PARLEY_NOTIFICATION_INSTANCES"));
         // PARLEY_REDIS_CLUSTER=true: a local 3-master Redis Cluster, every service in cluster mode
         boolean cluster = "true".equalsIgnoreCase(System.getenv("PARLEY_REDIS_CLUSTER"));
         AutoCloseable redis;
@@ -92,7 +104,7 @@ public final class LocalRun {
         System.out.println("Redis: " + origin);
         try {
             for (Map.Entry<String, Map<String, String>> e :
-                    Topology.environments(redisUrl, ports, secret).entrySet()) {
+                    Topology.environments(redisUrl, ports, secret, instances).entrySet()) {
                 Map<String, String> env = new LinkedHashMap<>(e.getValue());
                 if (cluster) {
                     env.put("REDIS_CLUSTER", "true");
@@ -103,21 +115,16 @@ public final class LocalRun {
                 services.add(service);
                 leftovers.remember(service.pid());
                 System.out.println("started " + e.getKey() + " (log: " + logs.resolve(e.getKey() + ".log") + ")");
-                if (e.getKey().equals("notification-svc")) {
-                    // more instances share the stream shards (each shard read by one: its lease)
-                    for (int i = 2; i <= notificationInstances; i++) {
-                        Map<String, String> more = new LinkedHashMap<>(env);
-                        more.put("HTTP_PORT", Integer.toString(FreePorts.next()));
-                        more.put("GRPC_PORT", Integer.toString(FreePorts.next()));
-                        more.put("CONSUMER_NAME", env.get("CONSUMER_NAME") + "-" + i);
-                        String name = "notification-svc-" + i;
-                        ServiceProcess extra = new ServiceProcess(
-                                        root, "notification-svc", Topology.httpPort(more), more, logs, null, name)
-                                .start();
-                        services.add(extra);
-                        leftovers.remember(extra.pid());
-                        System.out.println("started " + name + " (log: " + logs.resolve(name + ".log") + ")");
-                    }
+                // more instances of the services that scale out, on the standard ports + 100 per instance
+                for (int k = 2; k <= instances && Topology.SCALED.contains(e.getKey()); k++) {
+                    Map<String, String> more = Topology.instance(env, e.getKey(), k);
+                    String name = e.getKey() + "-" + k;
+                    ServiceProcess extra = new ServiceProcess(
+                                    root, e.getKey(), Topology.httpPort(more), more, logs, null, name)
+                            .start();
+                    services.add(extra);
+                    leftovers.remember(extra.pid());
+                    System.out.println("started " + name + " (log: " + logs.resolve(name + ".log") + ")");
                 }
             }
             for (ServiceProcess s : services) {
@@ -137,20 +144,20 @@ public final class LocalRun {
         stopped.await();
     }
 
-    /** PARLEY_NOTIFICATION_INSTANCES: how many notification-svc processes (1 to 16; 1 when unset). */
+    /** PARLEY_INSTANCES: how many processes of each scaled service (1 to 4; 1 when unset). */
     private static int instances(String given) {
         if (given == null || given.isBlank()) {
             return 1;
         }
         try {
             int n = Integer.parseInt(given.strip());
-            if (n >= 1 && n <= 16) {
+            if (n >= 1 && n <= 4) {
                 return n;
             }
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        System.err.println("PARLEY_NOTIFICATION_INSTANCES must be a number from 1 to 16, not '" + given + "'.");
+        System.err.println("PARLEY_INSTANCES must be a number from 1 to 4, not '" + given + "'.");
         System.exit(2);
         return 1;
     }

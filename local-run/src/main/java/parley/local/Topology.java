@@ -2,6 +2,7 @@ package parley.local;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.IntFunction;
 import parley.launcher.FreePorts;
 
@@ -40,8 +41,22 @@ public final class Topology {
 
     private Topology() {}
 
-    /** Service name → environment, in start order. */
+    /** The services that run as several instances with {@code PARLEY_INSTANCES}. */
+    public static final Set<String> SCALED = Set.of("message-svc", "notification-svc", "frontend-svc");
+    /** Instance k of a scaled service listens on its standard ports plus this times (k - 1). */
+    public static final int INSTANCE_PORT_STEP = 100;
+
+    /** Service name → environment, in start order (one instance of each). */
     public static Map<String, Map<String, String>> environments(IntFunction<String> redis, Ports p, String secret) {
+        return environments(redis, p, secret, 1);
+    }
+
+    /**
+     * Service name → environment of its first instance, in start order, where the peers' addresses
+     * name all {@code instances} instances of a scaled service (a gRPC client spreads its calls).
+     */
+    public static Map<String, Map<String, String>> environments(
+            IntFunction<String> redis, Ports p, String secret, int instances) {
         Map<String, Map<String, String>> all = new LinkedHashMap<>();
         all.put(
                 "user-svc",
@@ -85,7 +100,7 @@ public final class Topology {
                         "USERS_STREAM_URL",
                         redis.apply(0),
                         "FRONTEND_SVC_ADDR",
-                        "127.0.0.1:" + p.frontendGrpc(),
+                        addresses(p.frontendGrpc(), instances),
                         "CONSUMER_NAME",
                         "notification-svc-local"));
         all.put(
@@ -102,12 +117,35 @@ public final class Topology {
                         "USER_SVC_ADDR",
                         "127.0.0.1:" + p.userGrpc(),
                         "MESSAGE_SVC_ADDR",
-                        "127.0.0.1:" + p.messageGrpc(),
+                        addresses(p.messageGrpc(), instances),
                         "NOTIFICATION_SVC_ADDR",
-                        "127.0.0.1:" + p.notificationGrpc(),
+                        addresses(p.notificationGrpc(), instances),
                         "USERS_STREAM_URL",
                         redis.apply(0)));
         return all;
+    }
+
+    /**
+     * The environment of instance {@code k} (2 and up) of a scaled service, from the first's: its
+     * ports moved up by {@link #INSTANCE_PORT_STEP} per instance, and a consumer name of its own.
+     */
+    public static Map<String, String> instance(Map<String, String> first, String service, int k) {
+        Map<String, String> env = new LinkedHashMap<>(first);
+        int step = INSTANCE_PORT_STEP * (k - 1);
+        env.put("HTTP_PORT", str(Integer.parseInt(first.get("HTTP_PORT")) + step));
+        env.put("GRPC_PORT", str(Integer.parseInt(first.get("GRPC_PORT")) + step));
+        if (!service.equals("frontend-svc")) { // the two that join consumer groups
+            env.put("CONSUMER_NAME", first.getOrDefault("CONSUMER_NAME", service + "-local") + "-" + k);
+        }
+        return env;
+    }
+
+    private static String addresses(int firstPort, int instances) {
+        StringBuilder all = new StringBuilder();
+        for (int k = 1; k <= instances; k++) {
+            all.append(k > 1 ? "," : "").append("127.0.0.1:").append(firstPort + INSTANCE_PORT_STEP * (k - 1));
+        }
+        return all.toString();
     }
 
     public static int httpPort(Map<String, String> env) {
