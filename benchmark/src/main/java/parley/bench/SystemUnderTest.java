@@ -65,7 +65,7 @@ final class SystemUnderTest implements AutoCloseable {
         long self = ProcessHandle.current().pid();
         if (owned.isEmpty()) {
             for (String svc : List.of("user-svc", "message-svc", "notification-svc", "frontend-svc")) {
-                // a second instance of a service (PARLEY_NOTIFICATION_INSTANCES=2) is its own line
+                // a second instance of a service (PARLEY_INSTANCES=2) is its own line
                 List<Long> found = ProcCpu.findAll(svc + ".jar", "");
                 for (int i = 0; i < found.size(); i++) {
                     pids.put(i == 0 ? svc : svc + "#" + (i + 1), found.get(i));
