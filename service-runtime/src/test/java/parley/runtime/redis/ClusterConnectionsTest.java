@@ -1,8 +1,10 @@
 package parley.runtime.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.SlotHash;
@@ -23,6 +25,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import parley.events.EventCodec;
 import parley.events.MessageSent;
+import parley.launcher.RedisServerProcess;
+import parley.runtime.error.Unavailable;
 import parley.testkit.TestRedisCluster;
 
 /**
@@ -173,36 +177,17 @@ class ClusterConnectionsTest {
         var target = nodes.stream().filter(n -> n != owner).findFirst().orElseThrow();
         cmd.set(a, "1");
         try {
-            cli(
-                    target.port(),
-                    "cluster",
-                    "setslot",
-                    Integer.toString(slot),
-                    "importing",
-                    cli(owner.port(), "cluster", "myid"));
-            cli(
-                    owner.port(),
-                    "cluster",
-                    "setslot",
-                    Integer.toString(slot),
-                    "migrating",
-                    cli(target.port(), "cluster", "myid"));
-            cli(owner.port(), "migrate", "127.0.0.1", Integer.toString(target.port()), a, "0", "5000");
+            halfMigrate(slot, owner, target, a);
             LuaScript both = new LuaScript("return redis.call('MGET', KEYS[1], KEYS[2])");
 
-            Throwable failure = org.assertj.core.api.Assertions.catchThrowable(
-                    () -> both.run(cmd, ScriptOutputType.MULTI, List.of(a, b), List.of()));
+            Throwable failure = catchThrowable(() -> both.run(cmd, ScriptOutputType.MULTI, List.of(a, b), List.of()));
 
             assertThat(failure).hasMessageStartingWith("TRYAGAIN");
-            assertThat(parley.runtime.error.Unavailable.is(failure)).isTrue();
-            assertThat(parley.runtime.error.Unavailable.is(
-                            new io.lettuce.core.RedisCommandExecutionException("ERR unknown command")))
+            assertThat(Unavailable.is(failure)).isTrue();
+            assertThat(Unavailable.is(new RedisCommandExecutionException("ERR unknown command")))
                     .isFalse();
         } finally {
-            for (var n : nodes) {
-                cli(n.port(), "cluster", "setslot", Integer.toString(slot), "stable");
-            }
-            cluster.flushAll();
+            settle(slot);
         }
     }
 
@@ -218,25 +203,11 @@ class ClusterConnectionsTest {
         var target = nodes.stream().filter(n -> n != owner).findFirst().orElseThrow();
         RedisLink batched = connections.connect(cluster.seeds());
         batched.setAutoFlushCommands(false);
-        RedisFuture<String> warm = batched.async().get(a); // every node's connection is open
+        RedisFuture<String> warm = batched.async().get(a);
         batched.flushCommands();
         assertThat(warm.get(5, TimeUnit.SECONDS)).isEqualTo("1");
         try {
-            cli(
-                    target.port(),
-                    "cluster",
-                    "setslot",
-                    Integer.toString(slot),
-                    "importing",
-                    cli(owner.port(), "cluster", "myid"));
-            cli(
-                    owner.port(),
-                    "cluster",
-                    "setslot",
-                    Integer.toString(slot),
-                    "migrating",
-                    cli(target.port(), "cluster", "myid"));
-            cli(owner.port(), "migrate", "127.0.0.1", Integer.toString(target.port()), a, "0", "5000");
+            halfMigrate(slot, owner, target, a);
 
             // the owner answers ASK; lettuce writes the command again to the target, into the
             // connection's unflushed buffer: nothing else is ever flushed on this link
@@ -245,11 +216,27 @@ class ClusterConnectionsTest {
 
             assertThat(moved.get(3, TimeUnit.SECONDS)).isEqualTo("1");
         } finally {
-            for (var n : nodes) {
-                cli(n.port(), "cluster", "setslot", Integer.toString(slot), "stable");
-            }
-            cluster.flushAll();
+            settle(slot);
         }
+    }
+
+    /**
+     * Starts moving {@code slot} from {@code owner} to {@code target} (MIGRATING / IMPORTING) and
+     * moves {@code key} alone, as {@code redis-cli --cluster reshard} does key by key.
+     */
+    private void halfMigrate(int slot, RedisServerProcess owner, RedisServerProcess target, String key) {
+        String s = Integer.toString(slot);
+        cli(target.port(), "cluster", "setslot", s, "importing", cli(owner.port(), "cluster", "myid"));
+        cli(owner.port(), "cluster", "setslot", s, "migrating", cli(target.port(), "cluster", "myid"));
+        cli(owner.port(), "migrate", "127.0.0.1", Integer.toString(target.port()), key, "0", "5000");
+    }
+
+    /** Ends a half-done move: the slot stays with its owner, and every key goes. */
+    private void settle(int slot) {
+        for (var n : cluster.cluster().nodes()) {
+            cli(n.port(), "cluster", "setslot", Integer.toString(slot), "stable");
+        }
+        cluster.flushAll();
     }
 
     private String cli(int port, String... args) {
