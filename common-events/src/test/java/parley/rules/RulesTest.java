@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import parley.events.MessageSent;
 
@@ -22,6 +23,41 @@ class RulesTest {
         assertThat(Emails.normalized(null)).isEmpty();
         assertThat(Emails.normalized("a".repeat(64) + "@" + "b".repeat(190) + ".io"))
                 .isEmpty(); // > 254
+    }
+
+    @Test
+    void theHandWrittenEmailCheckAgreesWithThePatternThatDefinesIt() {
+        // strings from an alphabet of the characters that matter, short enough to hit edge cases
+        String alphabet = "ab.Z9-_@%+'x.@ é";
+        Random random = new Random(42);
+        for (int n = 0; n < 200_000; n++) {
+            StringBuilder s = new StringBuilder();
+            int length = random.nextInt(14);
+            for (int i = 0; i < length; i++) {
+                s.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            String v = s.toString();
+            assertThat(Emails.valid(v)).as(v).isEqualTo(Emails.EMAIL.matcher(v).matches());
+        }
+        for (String v : List.of(
+                "a@b.co",
+                "a@b.c",
+                "a@b..co",
+                "a@.b.co",
+                "a@b.co.",
+                "a@-.co",
+                "a@b.c0",
+                "a@b-c.d-e.fg",
+                "@b.co",
+                "a".repeat(64) + "@b.co",
+                "a".repeat(65) + "@b.co",
+                "a@b." + "c".repeat(63),
+                "a@b." + "c".repeat(64),
+                "a@b@c.co",
+                "a@bco",
+                "a b@c.co")) {
+            assertThat(Emails.valid(v)).as(v).isEqualTo(Emails.EMAIL.matcher(v).matches());
+        }
     }
 
     @Test

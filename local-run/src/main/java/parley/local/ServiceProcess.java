@@ -17,6 +17,9 @@ import java.util.concurrent.TimeUnit;
 
 /** One Parley service as a separate process: {@code java -jar <module>/target/<module>.jar} with its environment. */
 public final class ServiceProcess implements AutoCloseable {
+    /** The collector unless {@code PARLEY_JVM_OPTS} names another. */
+    static final String DEFAULT_GC = "-XX:+UseSerialGC";
+
     private final String name;
     private final int httpPort;
     private final Path log;
@@ -54,8 +57,8 @@ public final class ServiceProcess implements AutoCloseable {
             throw new IllegalStateException(jar + " is missing: build first (./mvnw -DskipTests package)");
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command =
-                new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED"));
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(jvmOptions(System.getenv("PARLEY_JVM_OPTS")));
         if (warmCache != null) {
             command.addAll(WarmStart.flags(warmCache, name, jar));
         }
@@ -69,6 +72,23 @@ public final class ServiceProcess implements AutoCloseable {
                 .putIfAbsent(
                         "PARLEY_PARENT_PID",
                         Long.toString(ProcessHandle.current().pid()));
+    }
+
+    /**
+     * The services' JVM options: {@code -Xmx256m} and {@link #DEFAULT_GC}, then {@code PARLEY_JVM_OPTS}
+     * (space-separated) if set; a collector named there replaces the default one.
+     */
+    static List<String> jvmOptions(String extra) {
+        List<String> added = extra == null || extra.isBlank()
+                ? List.of()
+                : List.of(extra.trim().split("\\s+"));
+        List<String> options = new ArrayList<>(List.of("-Xmx256m"));
+        if (added.stream().noneMatch(o -> o.matches("-XX:\\+Use\\w+GC"))) {
+            options.add(DEFAULT_GC);
+        }
+        options.add("--enable-native-access=ALL-UNNAMED");
+        options.addAll(added);
+        return options;
     }
 
     public ServiceProcess start() {

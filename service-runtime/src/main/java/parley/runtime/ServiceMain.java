@@ -1,6 +1,7 @@
 package parley.runtime;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
 import parley.runtime.config.ConfigException;
@@ -19,7 +20,23 @@ public final class ServiceMain {
 
     private ServiceMain() {}
 
+    /**
+     * Netty's buffer-leak detection (on by default, sampling one buffer in 128) records a stack trace
+     * per sampled buffer: a debugging aid that a profile of the hot path showed as a large share of
+     * notification-svc's allocation. Off unless a {@code -D} option sets it, for lettuce's Netty and
+     * gRPC's shaded copy alike; set before either is loaded.
+     */
+    static void nettyDefaults() {
+        for (String property :
+                List.of("io.netty.leakDetection.level", "io.grpc.netty.shaded.io.netty.leakDetection.level")) {
+            if (System.getProperty(property) == null) {
+                System.setProperty(property, "disabled");
+            }
+        }
+    }
+
     public static void run(String name, Function<Env, ServiceHost> starter) {
+        nettyDefaults();
         Env env = Env.system();
         ServiceHost host;
         try {

@@ -7,12 +7,16 @@ import io.grpc.CallCredentials;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,16 +30,19 @@ import parley.notification.v1.AckDeliveredResponse;
  * Delivery acks of this instance, across users. They ride back to notification-svc on an open
  * {@code PushNotifications} stream ({@code PushResult.acks}): a delivered notification then costs
  * no call of its own. Without an open push stream (notification-svc reconnecting) they go in
- * {@code AckDeliveredBatch} calls with frontend-svc's service token. Group commit without a
- * timer either way: under light load an ack leaves at once; acks that arrive while the stream
- * has no room (gRPC flow control), or while {@link #MAX_IN_FLIGHT} calls are out, gather per user
- * and leave together when it has.
+ * {@code AckDeliveredBatch} calls with frontend-svc's service token. Acks are off the latency
+ * path (they only keep a delivered notification from being replayed), so they gather for up to
+ * {@link #LINGER} and leave together, across users: under light load each notification's ack
+ * would otherwise be a message of its own on the stream, and a Redis removal of its own behind
+ * it. {@link #MAX_IDS_PER_CALL} waiting ids leave at once; acks that arrive while the stream has
+ * no room (gRPC flow control), or while {@link #MAX_IN_FLIGHT} calls are out, wait for it.
  *
  * <p>Bounded: past {@link #MAX_WAITING_IDS} waiting ids new acks are dropped and counted. A lost
  * ack only means the notification stays pending and is replayed once more on the next connect,
  * where the client's id check drops it.
  */
 public final class GrpcDeliveryAcks implements DeliveryAcks, AutoCloseable {
+    static final Duration LINGER = Duration.ofMillis(5);
     static final int MAX_IN_FLIGHT = 2;
     static final int MAX_WAITING_IDS = 200_000;
     static final int MAX_IDS_PER_CALL = 10_000;
@@ -53,6 +60,9 @@ public final class GrpcDeliveryAcks implements DeliveryAcks, AutoCloseable {
     private final Map<String, AckDeliveredRequest.Builder> waiting = new LinkedHashMap<>();
     private int waitingIds;
     private int inFlight;
+    private boolean flushScheduled;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().daemon(true).name("delivery-acks").unstarted(r));
 
     public GrpcDeliveryAcks(Peers peers, CallCredentials service, MeterRegistry registry) {
         this.peers = peers;
@@ -78,6 +88,25 @@ public final class GrpcDeliveryAcks implements DeliveryAcks, AutoCloseable {
             waiting.computeIfAbsent(email, e -> AckDeliveredRequest.newBuilder().setEmail(e))
                     .addAllIds(ids);
             waitingIds += ids.size();
+            if (waitingIds < MAX_IDS_PER_CALL) {
+                if (flushScheduled) {
+                    return;
+                }
+                flushScheduled = true;
+                try {
+                    timer.schedule(this::lingerEnded, LINGER.toMillis(), TimeUnit.MILLISECONDS);
+                    return;
+                } catch (RejectedExecutionException closing) {
+                    flushScheduled = false;
+                }
+            }
+        }
+        sendWhatIsWaiting();
+    }
+
+    private void lingerEnded() {
+        synchronized (waiting) {
+            flushScheduled = false;
         }
         sendWhatIsWaiting();
     }
@@ -186,6 +215,7 @@ public final class GrpcDeliveryAcks implements DeliveryAcks, AutoCloseable {
     /** Sends what is still waiting and waits (up to 5 s) for the answers. */
     @Override
     public void close() {
+        timer.shutdownNow();
         sendWhatIsWaiting();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         synchronized (waiting) {

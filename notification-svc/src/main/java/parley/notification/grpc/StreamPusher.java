@@ -286,5 +286,6 @@ public final class StreamPusher implements LivePush, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        acks.close();
     }
 }
