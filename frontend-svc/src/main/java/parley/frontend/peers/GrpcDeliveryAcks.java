@@ -14,9 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +22,7 @@ import parley.frontend.v1.PushResult;
 import parley.notification.v1.AckDeliveredBatchRequest;
 import parley.notification.v1.AckDeliveredRequest;
 import parley.notification.v1.AckDeliveredResponse;
+import parley.runtime.Linger;
 
 /**
  * Delivery acks of this instance, across users. They ride back to notification-svc on an open
@@ -60,9 +58,7 @@ public final class GrpcDeliveryAcks implements DeliveryAcks, AutoCloseable {
     private final Map<String, AckDeliveredRequest.Builder> waiting = new LinkedHashMap<>();
     private int waitingIds;
     private int inFlight;
-    private boolean flushScheduled;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
-            r -> Thread.ofPlatform().daemon(true).name("delivery-acks").unstarted(r));
+    private final Linger linger = new Linger("delivery-acks", LINGER, this::sendWhatIsWaiting);
 
     public GrpcDeliveryAcks(Peers peers, CallCredentials service, MeterRegistry registry) {
         this.peers = peers;
@@ -88,25 +84,9 @@ public final class GrpcDeliveryAcks implements DeliveryAcks, AutoCloseable {
             waiting.computeIfAbsent(email, e -> AckDeliveredRequest.newBuilder().setEmail(e))
                     .addAllIds(ids);
             waitingIds += ids.size();
-            if (waitingIds < MAX_IDS_PER_CALL) {
-                if (flushScheduled) {
-                    return;
-                }
-                flushScheduled = true;
-                try {
-                    timer.schedule(this::lingerEnded, LINGER.toMillis(), TimeUnit.MILLISECONDS);
-                    return;
-                } catch (RejectedExecutionException closing) {
-                    flushScheduled = false;
-                }
+            if (waitingIds < MAX_IDS_PER_CALL && linger.arm()) {
+                return;
             }
-        }
-        sendWhatIsWaiting();
-    }
-
-    private void lingerEnded() {
-        synchronized (waiting) {
-            flushScheduled = false;
         }
         sendWhatIsWaiting();
     }
@@ -215,7 +195,7 @@ public final class GrpcDeliveryAcks implements DeliveryAcks, AutoCloseable {
     /** Sends what is still waiting and waits (up to 5 s) for the answers. */
     @Override
     public void close() {
-        timer.shutdownNow();
+        linger.close();
         sendWhatIsWaiting();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         synchronized (waiting) {

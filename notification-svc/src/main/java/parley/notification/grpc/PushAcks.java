@@ -5,16 +5,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import parley.frontend.v1.PushResult;
 import parley.notification.domain.Notifications;
 import parley.notification.v1.AckDeliveredRequest;
+import parley.runtime.Linger;
 
 /**
  * The delivery acks frontend-svc sends back on the push stream ({@code PushResult.acks}), handed
@@ -34,12 +31,9 @@ final class PushAcks implements AutoCloseable {
 
     private volatile Function<List<Notifications.DeliveryAck>, CompletionStage<Long>> sink =
             acks -> CompletableFuture.completedFuture(0L);
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
-            r -> Thread.ofPlatform().daemon(true).name("push-acks").unstarted(r));
+    private final Linger linger;
     private List<Notifications.DeliveryAck> gathered = new ArrayList<>();
     private int gatheredIds;
-    private boolean flushScheduled;
-    private final Duration linger;
 
     PushAcks() {
         this(LINGER);
@@ -47,7 +41,7 @@ final class PushAcks implements AutoCloseable {
 
     /** @param linger how long acks gather before they are removed */
     PushAcks(Duration linger) {
-        this.linger = linger;
+        this.linger = new Linger("push-acks", linger, this::flush);
     }
 
     void sendTo(Function<List<Notifications.DeliveryAck>, CompletionStage<Long>> sink) {
@@ -60,7 +54,6 @@ final class PushAcks implements AutoCloseable {
             return;
         }
         List<List<Notifications.DeliveryAck>> full = new ArrayList<>();
-        boolean schedule = false;
         synchronized (this) {
             for (AckDeliveredRequest a : result.getAcksList()) {
                 gathered.add(new Notifications.DeliveryAck(
@@ -70,26 +63,17 @@ final class PushAcks implements AutoCloseable {
                     full.add(take());
                 }
             }
-            if (!gathered.isEmpty() && !flushScheduled) {
-                flushScheduled = true;
-                schedule = true;
-            }
         }
         full.forEach(this::remove);
-        if (schedule) {
-            try {
-                timer.schedule(this::flush, linger.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (RejectedExecutionException closed) {
-                flush();
-            }
+        if (!linger.arm()) {
+            flush(); // closed: nothing gathers any more
         }
     }
 
     /** Removes what is gathered now. */
-    void flush() {
+    private void flush() {
         List<Notifications.DeliveryAck> acks;
         synchronized (this) {
-            flushScheduled = false;
             acks = take();
         }
         remove(acks);
@@ -123,10 +107,10 @@ final class PushAcks implements AutoCloseable {
         }
     }
 
-    /** Removes what is still gathered and stops the timer. */
+    /** Stops the timer and removes what is still gathered. */
     @Override
     public void close() {
-        timer.shutdownNow();
+        linger.close();
         flush();
     }
 }
