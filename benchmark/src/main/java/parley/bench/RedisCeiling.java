@@ -196,18 +196,18 @@ final class RedisCeiling {
                             createSha,
                             ScriptOutputType.MULTI,
                             new String[] {
-                                "notification_event:" + n,
                                 "notifications:" + receiver,
                                 "notifications:" + receiver + ":pending",
                                 "notifications:" + receiver + ":horizon",
-                                "subscriptions"
+                                "subscriptions",
+                                "notification_event:" + n
                             },
-                            id,
-                            json,
                             receiver,
                             "500",
                             "604800",
-                            "1"));
+                            "1",
+                            id,
+                            json));
                     inFlight.add(r.xack("events:messages", "notification-svc", id));
                     inFlight.add(r.publish("notify:" + receiver, json));
                     inFlight.add(r.zrem("notifications:" + receiver + ":pending", id));

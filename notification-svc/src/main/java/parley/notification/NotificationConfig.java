@@ -42,7 +42,7 @@ public record NotificationConfig(
                 env.port("GRPC_PORT", 9799),
                 env.secret("AUTH_SECRET"),
                 env.consumerName("notification-svc"),
-                env.positive("CONSUMER_BATCH_SIZE", 100),
+                env.positive("CONSUMER_BATCH_SIZE", 500),
                 env.millis("CONSUMER_BLOCK_MS", Duration.ofSeconds(2)),
                 env.millis("CONSUMER_CLAIM_IDLE_MS", Duration.ofSeconds(30)),
                 env.millis("CONSUMER_FORGET_IDLE_MS", Duration.ofHours(1)),

@@ -441,6 +441,55 @@ class NotificationSvcTest {
     }
 
     @Test
+    void oneBatchMakesEachReceiversNotificationsInOneRunUnderTheSameRules() {
+        // create.lua takes all of a batch's notifications to one receiver at once: dedupe, the
+        // next id for a late entry, trimming and the horizon must come out as one by one
+        var store = new parley.notification.redis.RedisNotificationStore(
+                parley.runtime.redis.RedisLink.of(db),
+                parley.runtime.redis.RedisLink.of(redis.connect(2)),
+                new parley.notification.redis.NotificationKeys(false),
+                3,
+                Duration.ofDays(1));
+        var notifications = new parley.notification.domain.Notifications(
+                store, n -> java.util.concurrent.CompletableFuture.completedFuture(false), java.time.Clock.systemUTC());
+        long t = System.currentTimeMillis();
+        String other = "other@example.com";
+        List<java.util.concurrent.CompletionStage<Runnable>> batch = List.of(
+                notifications.apply(t + "-0", new MessageSent("e1", Instant.now(), 1, UNI, FC, "one")),
+                notifications.apply((t + 1) + "-0", new MessageSent("o1", Instant.now(), 2, UNI, other, "other")),
+                notifications.apply((t + 2) + "-0", new MessageSent("e1", Instant.now(), 1, UNI, FC, "one")),
+                notifications.apply((t - 5) + "-0", new MessageSent("e0", Instant.now(), 3, UNI, FC, "late")),
+                notifications.apply((t + 3) + "-0", new MessageSent("e3", Instant.now(), 4, UNI, FC, "three")),
+                notifications.apply((t + 4) + "-0", new MessageSent("e4", Instant.now(), 5, UNI, FC, "four")));
+        notifications.endOfBatch();
+        // every one is pushed: the repeat of e1 too, since it is still pending
+        assertThat(batch)
+                .allSatisfy(
+                        done -> assertThat(done.toCompletableFuture().join()).isNotNull());
+
+        assertThat(notifications.list(FC, false, null, 100, false).notifications())
+                .extracting(
+                        parley.notification.domain.Notification::id, parley.notification.domain.Notification::preview)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(t + "-1", "late"),
+                        org.assertj.core.groups.Tuple.tuple((t + 3) + "-0", "three"),
+                        org.assertj.core.groups.Tuple.tuple((t + 4) + "-0", "four"));
+        assertThat(db.sync().get("notifications:" + FC + ":horizon")).isEqualTo(t + "-0");
+        assertThat(store.pendingIds(FC)).containsExactly(t + "-1", (t + 3) + "-0", (t + 4) + "-0");
+        assertThat(notifications.list(other, false, null, 100, false).notifications())
+                .extracting(parley.notification.domain.Notification::id)
+                .containsExactly((t + 1) + "-0");
+        // the next batch sees what this one made: e1 again is a duplicate, no longer pending
+        assertThat(applyNow(notifications, (t + 9) + "-0", new MessageSent("e3", Instant.now(), 4, UNI, FC, "three")))
+                .isNotNull();
+        store.removePending(Map.of(FC, List.of(t + "-1"))).toCompletableFuture().join();
+        assertThat(applyNow(notifications, (t + 9) + "-0", new MessageSent("e0", Instant.now(), 3, UNI, FC, "late")))
+                .isNull();
+        assertThat(notifications.list(FC, false, null, 100, false).notifications())
+                .hasSize(3);
+    }
+
+    @Test
     void anEventOlderThanTheDedupeMemoryIsAcknowledgedWithoutANotification() {
         startService(Map.of("NOTIFICATION_DEDUPE_SECONDS", "3600"));
         // re-read after XGROUP SETID 0: its dedupe key expired long ago, it may have been notified

@@ -6,8 +6,10 @@ import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.opentelemetry.context.Context;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +24,7 @@ import parley.runtime.error.ErrorCode;
 import parley.runtime.error.ServiceException;
 import parley.runtime.redis.LuaScript;
 import parley.runtime.redis.RedisLink;
+import parley.runtime.tracing.Tracing;
 
 /** Notifications in Redis DB 2: per-user bounded lists, pending lists, the subscriptions hash. */
 public final class RedisNotificationStore implements NotificationStore {
@@ -30,6 +33,8 @@ public final class RedisNotificationStore implements NotificationStore {
     private static final LuaScript MIGRATE_PENDING =
             LuaScript.fromResource(RedisNotificationStore.class, "migrate_pending.lua");
     private static final String ID_SLOT = "__ID__";
+    /** Most notifications one create.lua run makes (its arguments are unpacked on Lua's C stack). */
+    static final int PER_CALL = 200;
 
     private final RedisClusterCommands<String, String> redis;
     private final RedisClusterAsyncCommands<String, String> async;
@@ -37,6 +42,8 @@ public final class RedisNotificationStore implements NotificationStore {
     private final NotificationKeys keys;
     private final int maxPerUser;
     private final Duration dedupeFor;
+    /** {@link #createBatched} calls since the last {@link #flush}; the consumer thread's only. */
+    private final List<Queued> queued = new ArrayList<>();
 
     /**
      * @param connection the service's shared connection
@@ -82,50 +89,96 @@ public final class RedisNotificationStore implements NotificationStore {
 
     @Override
     public CompletionStage<CreateOutcome> create(Notification draft, String eventId, boolean onlyIfSubscribed) {
-        return create(async, draft, eventId, onlyIfSubscribed);
+        Queued one =
+                new Queued(draft, eventId, new CompletableFuture<>(), Tracing.enabled() ? Context.current() : null);
+        run(async, draft.receiverEmail(), onlyIfSubscribed, List.of(one));
+        return one.outcome();
     }
 
     @Override
     public CompletionStage<CreateOutcome> createBatched(Notification draft, String eventId) {
-        return create(batched.async(), draft, eventId, true);
+        Queued q = new Queued(draft, eventId, new CompletableFuture<>(), Tracing.enabled() ? Context.current() : null);
+        queued.add(q);
+        return q.outcome();
     }
 
+    /**
+     * One {@code create.lua} per receiver (at most {@link #PER_CALL} notifications each) for
+     * everything queued since the last flush, in the order queued, then one write: a receiver's list
+     * is read, appended to and trimmed once per batch, not once per notification.
+     */
     @Override
     public void flush() {
+        if (!queued.isEmpty()) {
+            Map<String, List<Queued>> byReceiver = new LinkedHashMap<>();
+            for (Queued q : queued) {
+                byReceiver
+                        .computeIfAbsent(q.draft().receiverEmail(), r -> new ArrayList<>())
+                        .add(q);
+            }
+            queued.clear();
+            RedisClusterAsyncCommands<String, String> on = batched.async();
+            byReceiver.forEach((receiver, all) -> {
+                for (int from = 0; from < all.size(); from += PER_CALL) {
+                    run(on, receiver, true, all.subList(from, Math.min(all.size(), from + PER_CALL)));
+                }
+            });
+        }
         batched.flushCommands();
     }
 
-    private CompletionStage<CreateOutcome> create(
+    /** One receiver's creates in one script run; completes each one's outcome from its answer. */
+    private void run(
             RedisClusterAsyncCommands<String, String> on,
-            Notification draft,
-            String eventId,
-            boolean onlyIfSubscribed) {
-        String email = draft.receiverEmail();
-        return CREATE.<List<Object>>runAsync(
-                        on,
-                        ScriptOutputType.MULTI,
-                        List.of(
-                                keys.byEvent(email, eventId),
-                                keys.notifications(email),
-                                keys.pending(email),
-                                keys.horizon(email),
-                                keys.subscriptions(email)),
-                        List.of(
-                                draft.id() == null ? "" : draft.id(),
-                                NotificationMapping.toJson(draft, ID_SLOT),
-                                email,
-                                Integer.toString(maxPerUser),
-                                Long.toString(dedupeFor.toSeconds()),
-                                onlyIfSubscribed ? "1" : "0"))
-                .thenApply(result -> outcome(result, draft)); // on a Redis I/O thread: no blocking calls here
+            String receiver,
+            boolean onlyIfSubscribed,
+            List<Queued> creates) {
+        List<String> keyList = new ArrayList<>(4 + creates.size());
+        keyList.add(keys.notifications(receiver));
+        keyList.add(keys.pending(receiver));
+        keyList.add(keys.horizon(receiver));
+        keyList.add(keys.subscriptions(receiver));
+        List<String> args = new ArrayList<>(4 + 2 * creates.size());
+        args.add(receiver);
+        args.add(Integer.toString(maxPerUser));
+        args.add(Long.toString(dedupeFor.toSeconds()));
+        args.add(onlyIfSubscribed ? "1" : "0");
+        List<Context> traces = new ArrayList<>(creates.size());
+        for (Queued q : creates) {
+            keyList.add(keys.byEvent(receiver, q.eventId()));
+            args.add(q.draft().id() == null ? "" : q.draft().id());
+            args.add(NotificationMapping.toJson(q.draft(), ID_SLOT));
+            if (q.trace() != null) {
+                traces.add(q.trace());
+            }
+        }
+        CREATE.<List<Object>>runAsync(on, ScriptOutputType.MULTI, keyList, args, traces)
+                .whenComplete((result, error) -> { // on a Redis I/O thread: no blocking calls here
+                    for (int i = 0; i < creates.size(); i++) {
+                        Queued q = creates.get(i);
+                        if (error != null) {
+                            q.outcome().completeExceptionally(error);
+                        } else {
+                            try {
+                                q.outcome().complete(outcome(result.subList(2 * i, 2 * i + 2), q.draft()));
+                            } catch (RuntimeException e) {
+                                q.outcome().completeExceptionally(e);
+                            }
+                        }
+                    }
+                });
     }
+
+    /** A create waiting for its batch's flush, with the trace it belongs to (null when not tracing). */
+    private record Queued(
+            Notification draft, String eventId, CompletableFuture<CreateOutcome> outcome, Context trace) {}
 
     private static CreateOutcome outcome(List<Object> result, Notification draft) {
         long status = (Long) result.get(0);
         String id = (String) result.get(1);
         return switch ((int) status) {
-            case 1 ->
-                new CreateOutcome(CreateOutcome.Status.CREATED, NotificationMapping.fromJson((String) result.get(2)));
+            // stored as the draft with this id: no need to read back what was written
+            case 1 -> new CreateOutcome(CreateOutcome.Status.CREATED, withId(draft, id));
             case 2 -> new CreateOutcome(CreateOutcome.Status.UNSUBSCRIBED, null);
             case 4 -> new CreateOutcome(CreateOutcome.Status.EXPIRED, null);
             // the same event made it earlier: the same content, under the id it got then

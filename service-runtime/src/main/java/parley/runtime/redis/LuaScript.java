@@ -15,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -72,15 +73,31 @@ public final class LuaScript {
             ScriptOutputType type,
             List<String> keys,
             List<String> args) {
+        // a CLIENT span per run, under whatever is current (a request, an entry)
+        return runAsync(redis, type, keys, args, Tracing.enabled() ? List.of(Context.current()) : List.of());
+    }
+
+    /**
+     * The same for one run that does the work of several traced operations (a consumer batch's
+     * entries): a CLIENT span under each of {@code traces}, all ending with the run.
+     */
+    public <T> CompletableFuture<T> runAsync(
+            RedisClusterAsyncCommands<String, String> redis,
+            ScriptOutputType type,
+            List<String> keys,
+            List<String> args,
+            Collection<Context> traces) {
         String[] k = keys.toArray(String[]::new);
         String[] a = args.toArray(String[]::new);
-        if (Tracing.enabled()) { // a CLIENT span per run, under whatever is current (a request, an entry)
-            Span span = Tracing.start(name, SpanKind.CLIENT, Context.current());
-            span.setAttribute("db.system.name", "redis");
-            return Tracing.endWhenDone(span, this.<T>evalAsync(redis, type, k, a))
-                    .toCompletableFuture();
+        CompletableFuture<T> run = evalAsync(redis, type, k, a);
+        if (Tracing.enabled()) {
+            for (Context parent : traces) {
+                Span span = Tracing.start(name, SpanKind.CLIENT, parent);
+                span.setAttribute("db.system.name", "redis");
+                Tracing.endWhenDone(span, run);
+            }
         }
-        return evalAsync(redis, type, k, a);
+        return run;
     }
 
     private <T> CompletableFuture<T> evalAsync(
