@@ -112,9 +112,13 @@ final class ConsumerBatch {
         }
     }
 
-    void process(List<StreamMessage<String, String>> batch) {
+    /**
+     * @return false when interrupted before the batch was acknowledged (its unacknowledged entries
+     *     stay pending, to be handled again)
+     */
+    boolean process(List<StreamMessage<String, String>> batch) {
         if (batch.isEmpty()) {
-            return;
+            return true;
         }
         List<String> done = new ArrayList<>(batch.size());
         List<StreamMessage<String, String>> handed = new ArrayList<>(batch.size());
@@ -169,7 +173,7 @@ final class ConsumerBatch {
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return; // unacknowledged entries stay pending; they are retried
+                    return false; // unacknowledged entries stay pending; they are retried
                 } catch (ExecutionException | TimeoutException e) {
                     failed.increment();
                     Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
@@ -188,11 +192,12 @@ final class ConsumerBatch {
             }
             waiting = transientFailures;
             if (!waiting.isEmpty() && !retry(waiting, handed, handled, attempt)) {
-                return;
+                return false;
             }
         }
         acknowledge(done);
         after.forEach(ConsumerBatch::runQuietly);
+        return true;
     }
 
     /**

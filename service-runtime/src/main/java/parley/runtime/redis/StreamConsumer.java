@@ -36,7 +36,9 @@ import parley.runtime.Backoff;
  *       from the group (an instance gone for good, e.g. a container recreated under a new name).
  *   <li>Nothing ends the loop but {@link #close()}: every failure is retried with backoff; a
  *       watchdog restarts a dead thread and interrupts a stuck one, and {@link #healthy()} tells
- *       {@code /ready}.
+ *       {@code /ready}. After a failed read or a batch cut short, the consumer re-reads its own
+ *       pending entries first: what it was given and did not finish is handled at once, not after
+ *       {@code claimIdle}.
  * </ul>
  */
 public final class StreamConsumer implements AutoCloseable {
@@ -150,6 +152,10 @@ public final class StreamConsumer implements AutoCloseable {
         Backoff backoff = new Backoff(FIRST_BACKOFF, MAX_BACKOFF);
         boolean groupReady = false;
         boolean ownPendingDone = false;
+        // entries this consumer was given but did not finish (a batch cut short by the watchdog, a
+        // read whose answer was lost) are its own pending ones: handled again on the next round,
+        // not left for XAUTOCLAIM after claimIdle
+        boolean rereadOwn = false;
         while (running) {
             progress();
             try {
@@ -164,7 +170,10 @@ public final class StreamConsumer implements AutoCloseable {
                         pending.reclaim(Duration.ZERO);
                     }
                     ownPendingDone = true;
+                } else if (rereadOwn) {
+                    pending.processOwn();
                 }
+                rereadOwn = false;
                 if (Instant.now().isAfter(lastClaim.plus(settings.claimIdle().dividedBy(2)))) {
                     lastClaim = Instant.now();
                     pending.reclaim();
@@ -174,9 +183,14 @@ public final class StreamConsumer implements AutoCloseable {
                         Consumer.from(settings.group(), settings.consumer()),
                         XReadArgs.Builder.count(settings.batchSize()).block(settings.block()),
                         StreamOffset.lastConsumed(settings.stream()));
-                batch.process(entries);
+                if (!batch.process(entries)) {
+                    Thread.interrupted(); // the watchdog's: the batch was cut short, go on with it
+                    rereadOwn = true;
+                    continue;
+                }
                 backoff.reset();
             } catch (RuntimeException e) {
+                rereadOwn = true;
                 if (ConsumerGroup.isMissing(e)) {
                     log.warn("{}: group {} missing, creating it again", settings.stream(), settings.group());
                     groupReady = false;

@@ -193,6 +193,37 @@ class StreamConsumerTest {
     }
 
     @Test
+    void aBatchCutShortByAnInterruptIsHandledAgainAtOnceNotLeftForReclaim() {
+        // what the watchdog does to a consumer that was frozen (a long pause, kill -STOP): its
+        // batch ends unacknowledged; the entries are its own pending ones and it goes on with them
+        java.util.concurrent.CompletableFuture<Runnable> never = new java.util.concurrent.CompletableFuture<>();
+        AtomicInteger attempts = new AtomicInteger();
+        List<Long> finished = new CopyOnWriteArrayList<>();
+        consumer = start("c1", Duration.ofHours(1), (id, e) -> {
+            if (attempts.incrementAndGet() == 1) {
+                return never; // the first attempt hangs until the interrupt
+            }
+            finished.add(((MessageSent) e).messageId());
+            return done(null);
+        });
+        append(1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> attempts.get() == 1);
+        Thread consumerThread = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("consumer-" + STREAM))
+                .findFirst()
+                .orElseThrow();
+        consumerThread.interrupt();
+        append(2);
+
+        // long before claimIdle (an hour): re-read as its own pending entry, then the next one
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(finished).containsExactly(1L, 2L));
+        await().untilAsserted(() ->
+                assertThat(cmd.xpending(STREAM, "notification-svc").getCount()).isZero());
+        assertThat(consumer.healthy()).isTrue();
+    }
+
+    @Test
     void aFailedAsyncStageLeavesItsEntryPendingWhileTheRestOfTheBatchIsAcked() {
         List<Long> seen = new CopyOnWriteArrayList<>();
         consumer = start("c1", Duration.ofSeconds(60), (id, e) -> {
