@@ -188,7 +188,8 @@ final class RedisCeiling {
                                 "events:messages"
                             },
                             args.toArray(String[]::new)));
-                    String id = (1_700_000_000_000L + n) + "-0";
+                    // a current stream id: an id older than the dedupe memory would be ignored, not created
+                    String id = System.currentTimeMillis() + "-" + n;
                     String json = "{\"id\":\"__ID__\",\"sender_email\":\"" + sender + "\",\"receiver_email\":\""
                             + receiver + "\",\"message_id\":" + n
                             + ",\"preview\":\"bench content\",\"timestamp\":\"2026-11-23T00:00:00Z\",\"read\":false}";
