@@ -479,7 +479,8 @@ class NotificationSvcTest {
         assertThat(notifications.list(other, false, null, 100, false).notifications())
                 .extracting(parley.notification.domain.Notification::id)
                 .containsExactly((t + 1) + "-0");
-        // the next batch sees what this one made: e1 again is a duplicate, no longer pending
+        // the next batch sees what this one made: e3 again is a duplicate still pending (pushed
+        // again); e0 again, once delivered, is a duplicate that is not
         assertThat(applyNow(notifications, (t + 9) + "-0", new MessageSent("e3", Instant.now(), 4, UNI, FC, "three")))
                 .isNotNull();
         store.removePending(Map.of(FC, List.of(t + "-1"))).toCompletableFuture().join();
@@ -487,6 +488,31 @@ class NotificationSvcTest {
                 .isNull();
         assertThat(notifications.list(FC, false, null, 100, false).notifications())
                 .hasSize(3);
+    }
+
+    @Test
+    void aReceiverWithMoreInOneBatchThanOneRunTakesIsCreatedRunAfterRunInOrder() {
+        // 450 notifications to one receiver in one batch: three create.lua runs of at most 200
+        var notifications = notificationsOnTheTestRedis();
+        long t = System.currentTimeMillis();
+        List<java.util.concurrent.CompletionStage<Runnable>> batch = new java.util.ArrayList<>();
+        for (int i = 0; i < 450; i++) {
+            // the last one repeats the first event: the third run sees what the first made
+            String event = i == 449 ? "e0" : "e" + i;
+            batch.add(notifications.apply((t + i) + "-0", new MessageSent(event, Instant.now(), i, UNI, FC, "n" + i)));
+        }
+        notifications.endOfBatch();
+        assertThat(batch)
+                .allSatisfy(
+                        done -> assertThat(done.toCompletableFuture().join()).isNotNull());
+
+        var listed = notifications.list(FC, false, null, 500, false).notifications();
+        assertThat(listed).hasSize(449);
+        assertThat(listed)
+                .extracting(parley.notification.domain.Notification::id)
+                .isSortedAccordingTo(parley.rules.NotificationIds.ORDER)
+                .startsWith(t + "-0")
+                .endsWith((t + 448) + "-0");
     }
 
     @Test

@@ -89,15 +89,14 @@ public final class RedisNotificationStore implements NotificationStore {
 
     @Override
     public CompletionStage<CreateOutcome> create(Notification draft, String eventId, boolean onlyIfSubscribed) {
-        Queued one =
-                new Queued(draft, eventId, new CompletableFuture<>(), Tracing.enabled() ? Context.current() : null);
+        Queued one = Queued.of(draft, eventId);
         run(async, draft.receiverEmail(), onlyIfSubscribed, List.of(one));
         return one.outcome();
     }
 
     @Override
     public CompletionStage<CreateOutcome> createBatched(Notification draft, String eventId) {
-        Queued q = new Queued(draft, eventId, new CompletableFuture<>(), Tracing.enabled() ? Context.current() : null);
+        Queued q = Queued.of(draft, eventId);
         queued.add(q);
         return q.outcome();
     }
@@ -170,8 +169,12 @@ public final class RedisNotificationStore implements NotificationStore {
     }
 
     /** A create waiting for its batch's flush, with the trace it belongs to (null when not tracing). */
-    private record Queued(
-            Notification draft, String eventId, CompletableFuture<CreateOutcome> outcome, Context trace) {}
+    private record Queued(Notification draft, String eventId, CompletableFuture<CreateOutcome> outcome, Context trace) {
+        /** Under the current trace (an entry's span, a request's). */
+        static Queued of(Notification draft, String eventId) {
+            return new Queued(draft, eventId, new CompletableFuture<>(), Tracing.enabled() ? Context.current() : null);
+        }
+    }
 
     private static CreateOutcome outcome(List<Object> result, Notification draft) {
         long status = (Long) result.get(0);

@@ -15,6 +15,7 @@
 local max, ttl = tonumber(ARGV[2]), ARGV[3]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local forgotten = now - tonumber(ttl) * 1000 -- events born before this are past the dedupe memory
 local unsubscribed = ARGV[4] == '1' and redis.call('HGET', KEYS[4], ARGV[1]) == '0'
 -- the newest id so far (the list's last, then each one made here): ids grow in creation order
 -- per user, so "after id" never skips one
@@ -41,7 +42,7 @@ for i = 5, #KEYS do
     -- an event older than the dedupe memory may have made its notification long ago (re-read
     -- after XGROUP SETID 0 or a group created again): it is ignored, never notified twice
     local born = from_event and tonumber(string.match(proposed, '^(%d+)-') or '')
-    if born and born < now - tonumber(ttl) * 1000 then
+    if born and born < forgotten then
       out[#out + 1] = 4; out[#out + 1] = ''
     elseif unsubscribed then
       out[#out + 1] = 2; out[#out + 1] = ''
