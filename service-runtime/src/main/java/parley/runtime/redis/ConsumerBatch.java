@@ -112,11 +112,18 @@ final class ConsumerBatch {
         }
     }
 
+    /** {@link #process(List, Runnable)} with nothing to do at hand-over (re-read and reclaimed entries). */
+    boolean process(List<StreamMessage<String, String>> batch) {
+        return process(batch, () -> {});
+    }
+
     /**
+     * @param handedOver run once every entry has been handed to the handler, before any is awaited
+     *     (the consumer reads its next batch then, so that read overlaps this batch's Redis work)
      * @return false when interrupted before the batch was acknowledged (its unacknowledged entries
      *     stay pending, to be handled again)
      */
-    boolean process(List<StreamMessage<String, String>> batch) {
+    boolean process(List<StreamMessage<String, String>> batch, Runnable handedOver) {
         if (batch.isEmpty()) {
             return true;
         }
@@ -157,6 +164,7 @@ final class ConsumerBatch {
             }
         }
         endBatch();
+        handedOver.run();
         List<Runnable> after = new ArrayList<>();
         List<Integer> waiting = new ArrayList<>(handed.size());
         for (int i = 0; i < handed.size(); i++) {

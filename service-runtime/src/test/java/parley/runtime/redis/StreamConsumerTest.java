@@ -224,6 +224,71 @@ class StreamConsumerTest {
     }
 
     @Test
+    void theNextBatchIsReadWhileTheCurrentOneIsHandledAndHandedOverOnlyAfterIt() {
+        // batches of 10: the first read takes 1..10; while 1 is still being handled, 11..15 are
+        // already read (delivered to this consumer), but handed to the handler only after 1..10
+        // are acknowledged and their after-ack steps ran
+        for (long m = 1; m <= 15; m++) {
+            append(m);
+        }
+        java.util.concurrent.CompletableFuture<Runnable> gate = new java.util.concurrent.CompletableFuture<>();
+        List<Long> handed = new CopyOnWriteArrayList<>();
+        List<Long> afterAck = new CopyOnWriteArrayList<>();
+        consumer = start("c1", Duration.ofHours(1), (id, e) -> {
+            long m = ((MessageSent) e).messageId();
+            handed.add(m);
+            return m == 1 ? gate : done(() -> afterAck.add(m));
+        });
+
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(
+                                cmd.xpending(STREAM, "notification-svc").getCount())
+                        .isEqualTo(15));
+        assertThat(handed).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
+        assertThat(afterAck).isEmpty();
+
+        gate.complete(() -> afterAck.add(1L));
+        await().atMost(Duration.ofSeconds(5)).until(() -> afterAck.size() == 15);
+        assertThat(handed).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L, 13L, 14L, 15L);
+        assertThat(afterAck).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L, 13L, 14L, 15L);
+        await().untilAsserted(() ->
+                assertThat(cmd.xpending(STREAM, "notification-svc").getCount()).isZero());
+    }
+
+    @Test
+    void aBatchCutShortForgetsItsReadAheadWhoseEntriesAreHandledOnceFromThePendingList() {
+        for (long m = 1; m <= 15; m++) {
+            append(m);
+        }
+        java.util.concurrent.CompletableFuture<Runnable> never = new java.util.concurrent.CompletableFuture<>();
+        AtomicInteger firstOnes = new AtomicInteger();
+        List<Long> handed = new CopyOnWriteArrayList<>();
+        consumer = start("c1", Duration.ofHours(1), (id, e) -> {
+            long m = ((MessageSent) e).messageId();
+            handed.add(m);
+            return m == 1 && firstOnes.incrementAndGet() == 1 ? never : done(null);
+        });
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(
+                                cmd.xpending(STREAM, "notification-svc").getCount())
+                        .isEqualTo(15));
+        Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("consumer-" + STREAM))
+                .findFirst()
+                .orElseThrow()
+                .interrupt();
+
+        // 1..10 again (handed, never acknowledged), then the read-ahead's 11..15 once, in order
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(
+                                cmd.xpending(STREAM, "notification-svc").getCount())
+                        .isZero());
+        assertThat(handed.subList(10, handed.size()))
+                .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L, 13L, 14L, 15L);
+        assertThat(consumer.healthy()).isTrue();
+    }
+
+    @Test
     void aFailedAsyncStageLeavesItsEntryPendingWhileTheRestOfTheBatchIsAcked() {
         List<Long> seen = new CopyOnWriteArrayList<>();
         consumer = start("c1", Duration.ofSeconds(60), (id, e) -> {
