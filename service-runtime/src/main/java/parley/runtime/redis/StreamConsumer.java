@@ -36,6 +36,8 @@ import parley.runtime.Backoff;
  *   <li>The stream and group are created at start when missing (group from the beginning of the
  *       retained stream, never {@code $}), and again after a {@code NOGROUP} error.
  *   <li>At start the consumer first re-reads its own pending entries (a restart after a crash).
+ *   <li>It reads ahead: the next batch is asked for once the current one is handed over, and
+ *       handed over itself only after the current one is acknowledged.
  *   <li>Entries idle in any consumer's pending list longer than {@code claimIdle} are taken over
  *       with {@code XAUTOCLAIM} and retried; one delivered more than {@code maxDeliveries} times,
  *       or that cannot be decoded, goes to the dead-letter stream with the reason and is acked.
