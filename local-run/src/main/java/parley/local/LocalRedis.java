@@ -45,7 +45,9 @@ public final class LocalRedis implements AutoCloseable {
         if (onPath("redis-server") != null) {
             RedisServerProcess server;
             try {
-                server = RedisServerProcess.start(new RedisServerProcess.Options(port, dataDir, true));
+                // stopped by the launcher once the services have stopped, not alongside them
+                server = RedisServerProcess.start(new RedisServerProcess.Options(port, dataDir, true))
+                        .stoppedByOwner();
             } catch (RedisServerProcess.UnavailableException e) {
                 throw new IOException(e.getMessage(), e);
             }

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
 import parley.launcher.FreePorts;
 import parley.launcher.RedisCluster;
@@ -62,13 +63,37 @@ public final class LocalRun {
             }
         }
 
+        AtomicReference<AutoCloseable> redisToStop = new AtomicReference<>();
+        List<ServiceProcess> services = new ArrayList<>();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            System.out.println("\nStopping Parley…");
+                            // all at once, each within a bounded time (a stuck one is killed), so stopping never hangs
+                            services.forEach(ServiceProcess::askToStop);
+                            services.forEach(ServiceProcess::awaitStop);
+                            try {
+                                AutoCloseable r = redisToStop.get();
+                                if (r != null) {
+                                    r.close(); // last: the services may use it until they are gone
+                                }
+                            } catch (Exception e) {
+                                System.err.println("stopping Redis: " + e.getMessage());
+                            }
+                            System.out.println("Stopped.");
+                            leftovers.forget();
+                            stopped.countDown();
+                        },
+                        "parley-stop"));
+
         // PARLEY_REDIS_CLUSTER=true: a local 3-master Redis Cluster, every service in cluster mode
         boolean cluster = "true".equalsIgnoreCase(System.getenv("PARLEY_REDIS_CLUSTER"));
         AutoCloseable redis;
         IntFunction<String> redisUrl;
         String origin;
         if (cluster) {
-            RedisCluster nodes = RedisCluster.start(3, true);
+            RedisCluster nodes = RedisCluster.start(3, true).stoppedByOwner();
             nodes.nodes().forEach(n -> leftovers.remember(n.pid()));
             redis = nodes::stop;
             redisUrl = db -> nodes.seeds();
@@ -81,25 +106,7 @@ public final class LocalRun {
             redisUrl = local::url;
             origin = local.origin();
         }
-        List<ServiceProcess> services = new ArrayList<>();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            System.out.println("\nStopping Parley…");
-                            // all at once, each within a bounded time (a stuck one is killed), so stopping never hangs
-                            services.forEach(ServiceProcess::askToStop);
-                            services.forEach(ServiceProcess::awaitStop);
-                            try {
-                                redis.close();
-                            } catch (Exception e) {
-                                System.err.println("stopping Redis: " + e.getMessage());
-                            }
-                            System.out.println("Stopped.");
-                            leftovers.forget();
-                            stopped.countDown();
-                        },
-                        "parley-stop"));
+        redisToStop.set(redis);
 
         System.out.println("Redis: " + origin);
         try {

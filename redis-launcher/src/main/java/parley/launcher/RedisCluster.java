@@ -128,6 +128,12 @@ public final class RedisCluster {
         nodes.forEach(RedisServerProcess::stop);
     }
 
+    /** Leaves stopping every node to the caller ({@link RedisServerProcess#stoppedByOwner}). */
+    public RedisCluster stoppedByOwner() {
+        nodes.forEach(RedisServerProcess::stoppedByOwner);
+        return this;
+    }
+
     /** What {@code redis-cli} printed (stdout and stderr) and its exit code. */
     public record Result(int exit, String output) {}
 }

@@ -39,6 +39,9 @@ public final class RedisServerProcess {
         }
     }
 
+    /** Stops it when the JVM exits, unless {@link #stoppedByOwner} said someone else will. */
+    private final Thread atExit = new Thread(this::stop, "redis-server-stop");
+
     private volatile Process process;
     private final int port;
     private final Path dir;
@@ -93,7 +96,7 @@ public final class RedisServerProcess {
                 if (awaitPong(process, port)) {
                     RedisServerProcess server =
                             new RedisServerProcess(process, port, dir, options, options.dir() == null);
-                    Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "redis-server-stop"));
+                    Runtime.getRuntime().addShutdownHook(server.atExit);
                     return server;
                 }
                 process.destroyForcibly();
@@ -160,6 +163,21 @@ public final class RedisServerProcess {
         if (!awaitPong(process, port)) {
             throw new UnavailableException("redis-server did not listen again on port " + port);
         }
+    }
+
+    /**
+     * Leaves stopping it to its owner, who calls {@link #stop} when its clients are done. Otherwise
+     * it is stopped when the JVM exits, by a shutdown hook of its own; the JVM runs all its hooks at
+     * once, so an owner that stops its clients first from a hook of its own (the local launcher stops
+     * the services, then Redis) would see Redis gone while its clients still use it.
+     */
+    public RedisServerProcess stoppedByOwner() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(atExit);
+        } catch (IllegalStateException exiting) {
+            // the JVM is already exiting: its hooks have started, this one with them
+        }
+        return this;
     }
 
     /** Stops it (SIGTERM, then SIGKILL after 20 s); a temporary directory is removed. */
