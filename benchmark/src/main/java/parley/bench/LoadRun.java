@@ -41,6 +41,7 @@ final class LoadRun {
             Histogram endToEnd,
             Histogram sendCall,
             Map<String, Double> cpuMsPerMessage,
+            double jitShare,
             Map<String, Long> rssKbBeforeIdle,
             Map<String, Long> rssKbWithIdle,
             Map<String, Long> rssKbAfter) {}
@@ -121,6 +122,7 @@ final class LoadRun {
                     tally.endToEnd.getIntervalHistogram(),
                     tally.sendCall.getIntervalHistogram(),
                     ProcCpu.perMessage(cpuBefore, cpuAfter, tally.sentIds.size()),
+                    ProcCpu.jitShare(cpuBefore, cpuAfter),
                     rssBeforeIdle,
                     rssWithIdle,
                     ProcCpu.rssKb(sut.pids()));

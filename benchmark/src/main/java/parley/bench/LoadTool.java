@@ -67,6 +67,7 @@ public final class LoadTool {
         report.put("send_call_ms", percentiles(r.sendCall()));
         report.put("drain_s", round(r.drainSeconds()));
         report.put("cpu_ms_per_message", r.cpuMsPerMessage());
+        report.put("jit_share_of_cpu", r.jitShare() < 0 ? null : Math.round(r.jitShare() * 1000) / 1000.0);
         report.put("rss_kb_after", r.rssKbAfter());
         if (o.idle() > 0) {
             report.put("idle_sessions", o.idle());
@@ -129,6 +130,9 @@ public final class LoadTool {
         row(b, "Redis ceiling (msgs/s)", r.get("redis_ceiling_messages_per_s"));
         row(b, "Parley / ceiling", r.get("fraction_of_ceiling"));
         row(b, "drain after the load (s)", r.get("drain_s"));
+        if (r.get("jit_share_of_cpu") instanceof Number jit) {
+            row(b, "JIT compiling, share of CPU", Math.round(jit.doubleValue() * 1000) / 10.0 + " %");
+        }
         b.append("+-------------------------------+----------------+\n");
         ((Map<String, Object>) r.get("cpu_ms_per_message")).forEach((proc, ms) -> row(b, "CPU ms/msg " + proc, ms));
         ((Map<String, Object>) r.get("rss_kb_after"))
@@ -147,6 +151,12 @@ public final class LoadTool {
         }
         if (!"".equals(r.get("last_error"))) {
             b.append("last error: ").append(r.get("last_error")).append('\n');
+        }
+        if (r.get("jit_share_of_cpu") instanceof Number jit && jit.doubleValue() > ProcCpu.WARM_JIT_SHARE) {
+            b.append(String.format(
+                    "note: the JIT compilers took %.0f %% of the CPU while measuring, so the system was not warm"
+                            + " yet; a longer --warmup (60 s or more on two cores) measures a warm one%n",
+                    jit.doubleValue() * 100));
         }
         return b.toString();
     }

@@ -45,6 +45,7 @@ class LoadToolSmokeTest {
         assertThat((Double) report.get("redis_ceiling_messages_per_s"))
                 .isGreaterThan((Double) report.get("sends_per_s"));
         assertThat((Double) report.get("fraction_of_ceiling")).isBetween(0.0, 1.0);
+        assertThat((Double) report.get("jit_share_of_cpu")).isBetween(0.0, 1.0);
     }
 
     @Test
