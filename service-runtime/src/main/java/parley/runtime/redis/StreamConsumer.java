@@ -1,9 +1,8 @@
 package parley.runtime.redis;
 
 import io.lettuce.core.Consumer;
-import io.lettuce.core.RedisCommandInterruptedException;
-import io.lettuce.core.RedisCommandTimeoutException;
-import io.lettuce.core.RedisException;
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
@@ -15,13 +14,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import parley.events.DomainEvent;
@@ -91,8 +87,10 @@ public final class StreamConsumer implements AutoCloseable {
     private final Settings settings;
     private final RedisClusterCommands<String, String> redis;
     private final RedisClusterAsyncCommands<String, String> async;
+    private final Consumer<String> me;
+    private final StreamOffset<String> unread;
     /** Only the consumer thread uses it; volatile for a thread the watchdog starts anew. */
-    private volatile CompletableFuture<List<StreamMessage<String, String>>> readAhead;
+    private volatile RedisFuture<List<StreamMessage<String, String>>> readAhead;
 
     private final ConsumerGroup group;
     private final ConsumerBatch batch;
@@ -115,6 +113,8 @@ public final class StreamConsumer implements AutoCloseable {
         this.settings = settings;
         this.redis = blocking.sync();
         this.async = blocking.async();
+        this.me = Consumer.from(settings.group(), settings.consumer());
+        this.unread = StreamOffset.lastConsumed(settings.stream());
         this.group = new ConsumerGroup(settings, redis);
         DeadLetters deadLetters = new DeadLetters(settings, redis, registry);
         this.batch = new ConsumerBatch(settings, blocking.async(), handler, deadLetters, registry);
@@ -197,9 +197,7 @@ public final class StreamConsumer implements AutoCloseable {
                 List<StreamMessage<String, String>> entries = readAhead != null ? takeReadAhead() : List.of();
                 if (entries.isEmpty()) {
                     entries = redis.xreadgroup(
-                            Consumer.from(settings.group(), settings.consumer()),
-                            XReadArgs.Builder.count(settings.batchSize()).block(settings.block()),
-                            StreamOffset.lastConsumed(settings.stream()));
+                            me, XReadArgs.Builder.count(settings.batchSize()).block(settings.block()), unread);
                 }
                 if (!batch.process(entries, this::readAhead)) {
                     Thread.interrupted(); // the watchdog's: the batch was cut short, go on with it
@@ -230,27 +228,15 @@ public final class StreamConsumer implements AutoCloseable {
      */
     @SuppressWarnings("unchecked") // lettuce's xreadgroup takes StreamOffset<K>... (generic varargs)
     private void readAhead() {
-        readAhead = async.xreadgroup(
-                        Consumer.from(settings.group(), settings.consumer()),
-                        XReadArgs.Builder.count(settings.batchSize()),
-                        StreamOffset.lastConsumed(settings.stream()))
-                .toCompletableFuture();
+        readAhead = async.xreadgroup(me, XReadArgs.Builder.count(settings.batchSize()), unread);
     }
 
-    /** The read-ahead's entries; a failure (or interrupt) is the read's, as if read now. */
+    /** The read-ahead's entries; a failure (timeout, interrupt) is the read's, as if read now. */
     private List<StreamMessage<String, String>> takeReadAhead() {
-        CompletableFuture<List<StreamMessage<String, String>>> read = readAhead;
+        RedisFuture<List<StreamMessage<String, String>>> read = readAhead;
         readAhead = null;
-        try {
-            return read.get(settings.block().plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RedisCommandInterruptedException(e);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new RedisException(e.getCause());
-        } catch (TimeoutException e) {
-            throw new RedisCommandTimeoutException("read-ahead of " + settings.stream() + " not answered");
-        }
+        return LettuceFutures.awaitOrCancel(
+                read, settings.block().plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
