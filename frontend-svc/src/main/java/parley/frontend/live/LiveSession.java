@@ -2,11 +2,7 @@ package parley.frontend.live;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -53,12 +49,7 @@ public final class LiveSession {
             Thread.ofVirtual().name("live-", 0).factory());
     // the ids written lately, to skip the same one arriving twice (replay vs. live at the hand-over,
     // or a push retried after a timeout that had in fact got through); bounded for long sessions
-    private final Set<String> sent = Collections.newSetFromMap(new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-            return size() > RECENT_IDS;
-        }
-    });
+    private final WrittenIds sent = new WrittenIds(RECENT_IDS);
     private String highest;
     private final ArrayDeque<Parsed> buffered = new ArrayDeque<>();
     private final AtomicInteger backlog = new AtomicInteger();
