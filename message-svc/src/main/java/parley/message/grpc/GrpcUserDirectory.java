@@ -5,8 +5,10 @@ import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.CallCredentials;
+import io.grpc.Context;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +18,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import parley.message.domain.UserDirectory;
 import parley.runtime.error.ErrorCode;
 import parley.runtime.error.ServiceException;
@@ -36,6 +40,7 @@ import parley.user.v1.UserServiceGrpc;
  * An answer nobody used for the whole time is dropped.
  */
 public final class GrpcUserDirectory implements UserDirectory {
+    private static final Logger log = LoggerFactory.getLogger(GrpcUserDirectory.class);
     private final UserServiceGrpc.UserServiceFutureStub stub;
     private final Duration deadline;
     // registered users; an entry is also the in-flight check itself, so concurrent sends to a
@@ -56,10 +61,20 @@ public final class GrpcUserDirectory implements UserDirectory {
                 return ask(email);
             }
 
-            /** A user found gone on a refresh is dropped (a null answer removes the entry). */
+            /**
+             * A user found gone on a refresh is dropped (a null answer removes the entry); a refresh
+             * that fails (user-svc down or slow) keeps the answer in use, as the cache did before it
+             * was due: a deletion still drops it at once (UserDeleted).
+             */
             @Override
             public CompletableFuture<Boolean> asyncReload(String email, Boolean old, Executor executor) {
-                return ask(email).thenApply(exists -> exists ? Boolean.TRUE : null);
+                return ask(email).handle((exists, failed) -> {
+                    if (failed != null) {
+                        log.debug("checking {} again failed, keeping its answer: {}", email, failed.toString());
+                        return old;
+                    }
+                    return exists ? Boolean.TRUE : null;
+                });
             }
         });
     }
@@ -89,13 +104,25 @@ public final class GrpcUserDirectory implements UserDirectory {
                 });
     }
 
+    /**
+     * One {@code CheckUserExists}, outside the gRPC context of the send that started it: the answer
+     * is shared by every send waiting for that user and by the cache (a refresh outlives its send),
+     * so the first send's end or cancellation must not cancel it.
+     */
     private CompletableFuture<Boolean> ask(String email) {
         CompletableFuture<Boolean> answer = new CompletableFuture<>();
+        CheckUserExistsRequest request =
+                CheckUserExistsRequest.newBuilder().setEmail(email).build();
+        ListenableFuture<CheckUserExistsResponse> call;
+        Context previous = Context.ROOT.attach();
+        try {
+            call = stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
+                    .checkUserExists(request);
+        } finally {
+            Context.ROOT.detach(previous);
+        }
         Futures.addCallback(
-                stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
-                        .checkUserExists(CheckUserExistsRequest.newBuilder()
-                                .setEmail(email)
-                                .build()),
+                call,
                 new FutureCallback<CheckUserExistsResponse>() {
                     @Override
                     public void onSuccess(CheckUserExistsResponse r) {

@@ -3,6 +3,7 @@ package parley.message.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.grpc.Context;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
@@ -10,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,6 +28,7 @@ import parley.user.v1.UserServiceGrpc;
 class GrpcUserDirectoryTest {
     private final Set<String> registered = ConcurrentHashMap.newKeySet();
     private final AtomicInteger asked = new AtomicInteger();
+    private final AtomicInteger cancelled = new AtomicInteger();
     private volatile long answerAfterMs;
     private Server server;
     private PeerChannel channel;
@@ -43,6 +46,10 @@ class GrpcUserDirectoryTest {
                             Thread.sleep(answerAfterMs);
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
+                        }
+                        if (Context.current().isCancelled()) {
+                            cancelled.incrementAndGet();
+                            return;
                         }
                         answer.onNext(CheckUserExistsResponse.newBuilder()
                                 .setExists(registered.contains(request.getEmail()))
@@ -108,6 +115,40 @@ class GrpcUserDirectoryTest {
                 .until(() -> users.unregisteredAsync(List.of("fc@example.com"))
                         .get(5, TimeUnit.SECONDS)
                         .equals(List.of("fc@example.com")));
+    }
+
+    /** The check is shared: the send that started it ending (its gRPC context cancelled) must not fail the others. */
+    @Test
+    void aCheckSharedBySeveralSendsOutlivesTheCancelledSendThatStartedIt() throws Exception {
+        registered.add("fc@example.com");
+        GrpcUserDirectory users = directory(Duration.ofSeconds(60));
+        answerAfterMs = 500;
+        Context.CancellableContext first = Context.current().withCancellation();
+        CompletableFuture<List<String>> firstSend =
+                first.call(() -> users.unregisteredAsync(List.of("fc@example.com")));
+        CompletableFuture<List<String>> secondSend = users.unregisteredAsync(List.of("fc@example.com"));
+        first.cancel(null); // the first send's client went away
+
+        assertThat(secondSend.get(5, TimeUnit.SECONDS)).isEmpty();
+        assertThat(firstSend.get(5, TimeUnit.SECONDS)).isEmpty();
+        assertThat(asked).hasValue(1);
+        assertThat(cancelled).hasValue(0);
+    }
+
+    @Test
+    void aRefreshOutlivesTheSendThatStartedIt() throws Exception {
+        registered.add("fc@example.com");
+        GrpcUserDirectory users = directory(Duration.ofSeconds(4));
+        users.unregisteredAsync(List.of("fc@example.com")).get(5, TimeUnit.SECONDS);
+        Thread.sleep(2200);
+        answerAfterMs = 500;
+        Context.CancellableContext send = Context.current().withCancellation();
+        send.call(() -> users.unregisteredAsync(List.of("fc@example.com"))).get(5, TimeUnit.SECONDS);
+        send.cancel(null); // the send is answered from the cache and ends; its refresh goes on
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> asked.get() == 2);
+        Thread.sleep(1000);
+        assertThat(cancelled).hasValue(0);
     }
 
     @Test
