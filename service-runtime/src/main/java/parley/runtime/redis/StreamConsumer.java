@@ -199,7 +199,10 @@ public final class StreamConsumer implements AutoCloseable {
                     entries = redis.xreadgroup(
                             me, XReadArgs.Builder.count(settings.batchSize()).block(settings.block()), unread);
                 }
-                if (!batch.process(entries, this::readAhead)) {
+                // a lone entry means the stream was drained: a read-ahead would mostly come back
+                // empty and cost a round trip (and a wake-up of each side) per message under light load
+                Runnable next = entries.size() > 1 ? this::readAhead : () -> {};
+                if (!batch.process(entries, next)) {
                     Thread.interrupted(); // the watchdog's: the batch was cut short, go on with it
                     dropReadAhead();
                     rereadOwn = true;
@@ -224,7 +227,10 @@ public final class StreamConsumer implements AutoCloseable {
      * blocking, so that its round trip overlaps the current batch's Redis work instead of following
      * it. Its entries are only handed over after the current batch is acknowledged and its
      * after-ack steps ran, so each receiver's order is kept. Under a steady load or a backlog that
-     * saves a wait per batch; when it comes back empty the loop blocks as usual.
+     * saves a wait per batch; when it comes back empty the loop blocks as usual. Only after a batch
+     * of more than one entry: a read that found one had drained the stream, and under light load
+     * (one entry a read) the read-ahead came back empty nearly every time, one more round trip per
+     * message for nothing.
      */
     @SuppressWarnings("unchecked") // lettuce's xreadgroup takes StreamOffset<K>... (generic varargs)
     private void readAhead() {
