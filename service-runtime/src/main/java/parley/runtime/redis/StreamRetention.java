@@ -43,6 +43,12 @@ import parley.runtime.config.Env;
  */
 public final class StreamRetention implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamRetention.class);
+    /** The most entries one trim step removes. */
+    static final long TRIM_STEP = 10_000;
+    /** A smaller LIMIT may not cover one stream node (up to 100 entries), so it would remove nothing. */
+    private static final long MIN_STEP = 100;
+    /** Steps a pass takes at most (a million entries): the rest waits for the next pass. */
+    private static final int MAX_STEPS = 100;
 
     /** How a stream is kept. */
     /**
@@ -208,28 +214,50 @@ public final class StreamRetention implements AutoCloseable {
     }
 
     /**
-     * Over {@code maxLen}: drops the older half (by time) of what every group is done with, until
-     * the stream is short enough or nothing consumed is left (a few exact {@code XTRIM MINID}s; a
-     * stream has no cheap way to find the id at a position).
+     * Over {@code maxLen}: drops the oldest of what every group is done with, whatever its age,
+     * until the stream is short enough or nothing consumed is left, in {@linkplain #trimStep steps} of at most
+     * {@link #TRIM_STEP} entries.
      */
     private long trimConsumedToLength(StreamId consumed) {
         long removed = 0;
-        for (int step = 0; step < 16 && redis.xlen(settings.stream()) > settings.maxLen(); step++) {
-            Optional<StreamId> first = firstId().map(StreamId::parse);
-            if (first.isEmpty() || first.get().compareTo(consumed) >= 0) {
+        for (int step = 0; step < MAX_STEPS; step++) {
+            long excess = redis.xlen(settings.stream()) - settings.maxLen();
+            if (excess <= 0) {
                 break;
             }
-            long half = first.get().ms() + (consumed.ms() - first.get().ms()) / 2;
-            StreamId cut = half <= first.get().ms() ? consumed : new StreamId(half + 1, 0);
-            cut = cut.compareTo(consumed) < 0 ? cut : consumed;
-            removed += redis.xtrim(settings.stream(), XTrimArgs.Builder.minId(cut.toString()));
+            long n = trimStep(consumed, excess);
+            if (n == 0) {
+                break;
+            }
+            removed += n;
         }
         return removed;
     }
 
+    /** Everything below {@code below}, step by step. */
     private long trimBelow(StreamId below) {
+        long removed = 0;
+        for (int step = 0; step < MAX_STEPS; step++) {
+            long n = trimStep(below, TRIM_STEP);
+            if (n == 0) {
+                break;
+            }
+            removed += n;
+        }
+        return removed;
+    }
+
+    /**
+     * One {@code XTRIM MINID ~ below LIMIT n}: whole stream nodes below {@code below}, at most about
+     * {@code n} entries (and at most {@link #TRIM_STEP}). Each step blocks Redis for well under a
+     * millisecond, and other clients' commands run between steps; a single exact trim of tens of
+     * thousands of entries blocked every client for 30 ms (in Redis' slow log under load).
+     */
+    private long trimStep(StreamId below, long atMost) {
+        long limit = Math.max(MIN_STEP, Math.min(TRIM_STEP, atMost));
         return redis.xtrim(
-                settings.stream(), XTrimArgs.Builder.minId(below.toString()).approximateTrimming());
+                settings.stream(),
+                XTrimArgs.Builder.minId(below.toString()).approximateTrimming().limit(limit));
     }
 
     /** EVENTS_FORCE_MAXLEN is smaller than what the groups still need: remove the oldest, loudly. */

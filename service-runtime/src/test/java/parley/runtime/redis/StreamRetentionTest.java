@@ -138,6 +138,32 @@ class StreamRetentionTest {
     }
 
     @Test
+    void aLargeTrimIsMadeInBoundedStepsNotOneCommandThatBlocksRedis() {
+        int entries = 3 * (int) StreamRetention.TRIM_STEP + 2000;
+        // pipelined: 32,000 entries one round trip at a time would take a while
+        var async = connections.connect(redis.url(1)).async();
+        long from = System.currentTimeMillis() - Duration.ofDays(2).toMillis();
+        var adds = new java.util.ArrayList<io.lettuce.core.RedisFuture<String>>();
+        for (int i = 0; i < entries; i++) {
+            adds.add(async.xadd(STREAM, new XAddArgs().id((from + i) + "-0"), Map.of("n", Integer.toString(i))));
+        }
+        adds.forEach(f -> f.toCompletableFuture().join());
+        cmd.xgroupCreate(StreamOffset.from(STREAM, "$"), GROUP, XGroupCreateArgs.Builder.mkstream(true));
+        cmd.configResetstat();
+
+        long removed = retention(Duration.ofHours(1), 1000).trim();
+
+        assertThat(removed).isGreaterThan(entries - 1200L);
+        assertThat(cmd.xlen(STREAM)).isLessThan(1200L);
+        String stats = cmd.info("commandstats");
+        int at = stats.indexOf("cmdstat_xtrim:calls=") + "cmdstat_xtrim:calls=".length();
+        long calls = Long.parseLong(stats.substring(at, stats.indexOf(',', at)));
+        assertThat(calls)
+                .as("XTRIM calls of at most %d entries each", StreamRetention.TRIM_STEP)
+                .isGreaterThanOrEqualTo(entries / StreamRetention.TRIM_STEP);
+    }
+
+    @Test
     void theLengthBoundNeverTrimsUnreadEntries() {
         appendOld(3000, System.currentTimeMillis() - Duration.ofDays(2).toMillis());
         cmd.xgroupCreate(StreamOffset.from(STREAM, "0-0"), GROUP, XGroupCreateArgs.Builder.mkstream(true));
