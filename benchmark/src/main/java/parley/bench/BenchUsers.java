@@ -59,7 +59,7 @@ final class BenchUsers {
                 .subscribe(SubscribeRequest.newBuilder().setEmail(email).build(), new StreamObserver<>() {
                     @Override
                     public void onNext(Notification n) {
-                        tally.received(n.getMessageId(), n.getPreview());
+                        tally.received(n.getMessageId(), n.getPreview(), n.getId());
                     }
 
                     @Override

@@ -11,29 +11,30 @@ import parley.message.v1.SendMessagesResult;
 /** One SendMessages stream of one sender; answers are matched to their send by index. */
 final class BulkSender {
     private final StreamObserver<SendMessageRequest> requests;
-    private final Map<Long, Long> intendedByIndex = new ConcurrentHashMap<>();
+    private final Map<Long, Sent> sentByIndex = new ConcurrentHashMap<>();
     private long index;
 
-    BulkSender(MessageServiceGrpc.MessageServiceStub stub, Semaphore inFlight, boolean measured, Tally tally) {
+    /** A send awaiting its answer: when it was meant to leave, and the tally (warm-up or measured) it counts in. */
+    private record Sent(long intended, Tally tally) {}
+
+    BulkSender(MessageServiceGrpc.MessageServiceStub stub, Semaphore inFlight) {
         this.requests = stub.sendMessages(new StreamObserver<SendMessagesResult>() {
             @Override
             public void onNext(SendMessagesResult r) {
-                Long intended = intendedByIndex.remove(r.getIndex());
-                if (measured) {
-                    if (r.hasMessage()) {
-                        tally.sent(r.getMessage().getId(), intended);
-                    } else {
-                        tally.sendFailed(r.getErrorCode() + ": " + r.getErrorMessage());
-                    }
+                Sent sent = sentByIndex.remove(r.getIndex());
+                if (r.hasMessage()) {
+                    sent.tally().sent(r.getMessage().getId(), sent.intended());
+                } else {
+                    sent.tally().sendFailed(r.getErrorCode() + ": " + r.getErrorMessage());
                 }
                 inFlight.release();
             }
 
             @Override
             public void onError(Throwable t) {
-                tally.sendFailed("SendMessages: " + t);
-                inFlight.release(intendedByIndex.size());
-                intendedByIndex.clear();
+                sentByIndex.values().forEach(sent -> sent.tally().sendFailed("SendMessages: " + t));
+                inFlight.release(sentByIndex.size());
+                sentByIndex.clear();
             }
 
             @Override
@@ -41,8 +42,8 @@ final class BulkSender {
         });
     }
 
-    synchronized void send(SendMessageRequest request, long intended) {
-        intendedByIndex.put(++index, intended);
+    synchronized void send(SendMessageRequest request, long intended, Tally tally) {
+        sentByIndex.put(++index, new Sent(intended, tally));
         requests.onNext(request);
     }
 

@@ -8,7 +8,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import parley.frontend.http.EventsRoute;
@@ -56,8 +55,14 @@ final class HttpDriver {
         });
     }
 
-    /** Opens /events; each notification's message_id and preview go to {@code onNotification}. */
-    void subscribe(String token, BiConsumer<Long, String> onNotification, Consumer<Throwable> onError) {
+    /** What a receiver hands on of each notification. */
+    @FunctionalInterface
+    interface OnNotification {
+        void accept(long messageId, String preview, String notificationId);
+    }
+
+    /** Opens /events; each notification's message_id, preview and id go to {@code onNotification}. */
+    void subscribe(String token, OnNotification onNotification, Consumer<Throwable> onError) {
         HttpRequest request = HttpRequest.newBuilder(events)
                 .header("Authorization", "Bearer " + token)
                 .header("Accept", "text/event-stream")
@@ -78,7 +83,8 @@ final class HttpDriver {
                             JsonNode n = JSON.readTree(line.substring(5).trim());
                             onNotification.accept(
                                     n.path("message_id").asLong(),
-                                    n.path("preview").asText());
+                                    n.path("preview").asText(),
+                                    n.path("id").asText());
                         } catch (Exception e) {
                             onError.accept(e);
                         }

@@ -3,7 +3,6 @@ package parley.bench;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +39,8 @@ final class LoadRun {
             double drainSeconds,
             Histogram endToEnd,
             Histogram sendCall,
+            Histogram toStream,
+            Histogram streamToReceiver,
             Map<String, Double> cpuMsPerMessage,
             double jitShare,
             Map<String, Long> rssKbBeforeIdle,
@@ -92,14 +93,10 @@ final class LoadRun {
                 openIdleSessions(users, frontend, run);
             }
 
-            if (!o.warmup().isZero()) {
-                load(messages, senders, receivers, tokens, o.warmup(), false);
-                Thread.sleep(1000); // the warm-up's tail drains before measuring
-            }
-            cpuBefore = ProcCpu.sample(sut.pids());
-            long startNanos = System.nanoTime();
-            load(messages, senders, receivers, tokens, o.duration(), true);
-            double seconds = (System.nanoTime() - startNanos) / 1e9;
+            // one schedule: the warm-up runs straight into the measured phase, as a system under
+            // steady load would see it (a pause between them, then a fresh start, showed in the
+            // first 100 ms of every measured phase as the tool's own transient)
+            double seconds = load(messages, senders, receivers, tokens);
             long drainStart = System.nanoTime();
             while (tally.receivedIds.size() < tally.sentIds.size()
                     && System.nanoTime() - drainStart < o.drain().toNanos()) {
@@ -121,6 +118,8 @@ final class LoadRun {
                     drain,
                     tally.endToEnd.getIntervalHistogram(),
                     tally.sendCall.getIntervalHistogram(),
+                    tally.toStream.getIntervalHistogram(),
+                    tally.streamToReceiver.getIntervalHistogram(),
                     ProcCpu.perMessage(cpuBefore, cpuAfter, tally.sentIds.size()),
                     ProcCpu.jitShare(cpuBefore, cpuAfter),
                     rssBeforeIdle,
@@ -134,25 +133,22 @@ final class LoadRun {
     }
 
     /**
-     * Sends for {@code length}; only a measured phase is recorded. Sends are asynchronous, at most
-     * {@code o.inFlight()} at a time. With a rate, each send has an intended time on a fixed
-     * schedule and its latency counts from then (open loop: a stalled system cannot slow the
-     * schedule down and hide its own stall, no coordinated omission). Flat out, a send leaves as
-     * soon as one in flight returns.
+     * Sends for the warm-up and then the measured duration, on one schedule; only what is sent
+     * from the measured phase's start on is recorded in the run's figures (the warm-up's go to a
+     * tally of their own, by the same code). Sends are asynchronous, at most {@code o.inFlight()}
+     * at a time. With a rate, each send has an intended time on a fixed schedule and its latency
+     * counts from then (open loop: a stalled system cannot slow the schedule down and hide its own
+     * stall, no coordinated omission). Flat out, a send leaves as soon as one in flight returns.
+     * The processes' CPU is sampled as the measured phase begins.
+     *
+     * @return seconds from the measured phase's start until its last send was answered
      */
-    private void load(
-            List<ManagedChannel> messages,
-            List<String> senders,
-            List<String> receivers,
-            Map<String, String> tokens,
-            Duration length,
-            boolean measured)
+    private double load(
+            List<ManagedChannel> messages, List<String> senders, List<String> receivers, Map<String, String> tokens)
             throws Exception {
         int threads = Math.max(1, o.senders());
         Semaphore inFlight = new Semaphore(o.inFlight());
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        long startNanos = System.nanoTime();
-        long endNanos = startNanos + length.toNanos();
+        ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
         List<MessageServiceGrpc.MessageServiceStub> stubs = new ArrayList<>();
         List<BulkSender> bulk = new ArrayList<>();
         for (int j = 0; j < senders.size(); j++) {
@@ -161,14 +157,25 @@ final class LoadRun {
                     .withCallCredentials(PeerChannel.bearer(tokens.get(from)));
             stubs.add(stub);
             if (o.bulk()) {
-                bulk.add(new BulkSender(stub, inFlight, measured, tally));
+                bulk.add(new BulkSender(stub, inFlight));
             }
         }
+        long startNanos = System.nanoTime();
+        long measureFrom = startNanos + o.warmup().toNanos();
+        long endNanos = measureFrom + o.duration().toNanos();
+        Future<?> sampler = pool.submit(() -> {
+            // once at the warm-up's start, thrown away: the first reading loads and runs cold code
+            // for some 100 ms of CPU, which at the measured phase's start showed in its first sends
+            ProcCpu.sample(sut.pids());
+            LockSupport.parkNanos(measureFrom - System.nanoTime());
+            cpuBefore = ProcCpu.sample(sut.pids());
+            return null;
+        });
         List<Future<?>> loops = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             int thread = t;
             loops.add(pool.submit(() -> {
-                sendLoop(stubs, bulk, senders, receivers, thread, threads, startNanos, endNanos, inFlight, measured);
+                sendLoop(stubs, bulk, senders, receivers, thread, threads, startNanos, measureFrom, endNanos, inFlight);
                 return null;
             }));
         }
@@ -176,8 +183,11 @@ final class LoadRun {
             f.get();
         }
         inFlight.acquire(o.inFlight()); // every send answered
+        double seconds = (System.nanoTime() - measureFrom) / 1e9;
+        sampler.get();
         bulk.forEach(BulkSender::close);
         pool.shutdown();
+        return seconds;
     }
 
     private void sendLoop(
@@ -188,9 +198,9 @@ final class LoadRun {
             int thread,
             int threads,
             long startNanos,
+            long measureFrom,
             long endNanos,
-            Semaphore inFlight,
-            boolean measured)
+            Semaphore inFlight)
             throws InterruptedException {
         double interval = o.rate() > 0 ? 1e9 * threads / o.rate() : 0;
         long k = 0;
@@ -205,6 +215,10 @@ final class LoadRun {
                 LockSupport.parkNanos(wait);
             }
             inFlight.acquire();
+            // the warm-up records into a tally of its own by the same code, so the measured phase
+            // runs code the JIT has compiled already instead of taking new branches at its start
+            boolean measured = intended >= measureFrom;
+            Tally into = measured ? tally : tally.warmUp;
             int pair = i;
             i += threads;
             pair %= senders.size();
@@ -215,18 +229,16 @@ final class LoadRun {
                     .setContent((measured ? Tally.MEASURED : Tally.WARM_UP) + intended)
                     .build();
             if (!bulk.isEmpty()) {
-                bulk.get(pair).send(request, intended);
+                bulk.get(pair).send(request, intended, into);
                 continue;
             }
             if (http != null) {
                 http.send(tokens.get(from), receivers.get(pair), request.getContent())
                         .whenComplete((id, t) -> {
-                            if (measured) {
-                                if (t != null) {
-                                    tally.sendFailed(t.toString());
-                                } else {
-                                    tally.sent(id, intended);
-                                }
+                            if (t != null) {
+                                into.sendFailed(t.toString());
+                            } else {
+                                into.sent(id, intended);
                             }
                             inFlight.release();
                         });
@@ -235,16 +247,12 @@ final class LoadRun {
             stubs.get(pair).sendMessage(request, new StreamObserver<>() {
                 @Override
                 public void onNext(Message m) {
-                    if (measured) {
-                        tally.sent(m.getId(), intended);
-                    }
+                    into.sent(m.getId(), intended);
                 }
 
                 @Override
                 public void onError(Throwable t) {
-                    if (measured) {
-                        tally.sendFailed(t.toString());
-                    }
+                    into.sendFailed(t.toString());
                     inFlight.release();
                 }
 
@@ -271,7 +279,10 @@ final class LoadRun {
         for (int i = 0; i < o.idle(); i++) {
             String who = idleUsers.get(i / 100);
             if (http != null) {
-                http.subscribe(idleTokens.get(who), (id, preview) -> {}, t -> tally.streamFailed("idle /events: " + t));
+                http.subscribe(
+                        idleTokens.get(who),
+                        (id, preview, notificationId) -> {},
+                        t -> tally.streamFailed("idle /events: " + t));
             } else {
                 BenchUsers.subscribe(frontend, who, idleTokens.get(who), tally);
             }

@@ -65,6 +65,9 @@ public final class LoadTool {
         report.put("notifications_per_s", round(deliveredPerSecond));
         report.put("end_to_end_ms", percentiles(r.endToEnd()));
         report.put("send_call_ms", percentiles(r.sendCall()));
+        // end-to-end split at the stream (the notification id's millisecond): send + store, and the rest
+        report.put("to_stream_ms", percentiles(r.toStream()));
+        report.put("stream_to_receiver_ms", percentiles(r.streamToReceiver()));
         report.put("drain_s", round(r.drainSeconds()));
         report.put("cpu_ms_per_message", r.cpuMsPerMessage());
         report.put("jit_share_of_cpu", r.jitShare() < 0 ? null : Math.round(r.jitShare() * 1000) / 1000.0);
@@ -127,6 +130,12 @@ public final class LoadTool {
         row(b, "end-to-end p50 / p90 ms", e2e.get("p50") + " / " + e2e.get("p90"));
         row(b, "end-to-end p99 / max ms", e2e.get("p99") + " / " + e2e.get("max"));
         row(b, "SendMessage call p50 / p99 ms", call.get("p50") + " / " + call.get("p99"));
+        Map<String, Object> to = (Map<String, Object>) r.get("to_stream_ms");
+        Map<String, Object> from = (Map<String, Object>) r.get("stream_to_receiver_ms");
+        if (((Number) to.get("count")).longValue() > 0) {
+            row(b, "to the stream p50 / p99 ms", to.get("p50") + " / " + to.get("p99"));
+            row(b, "stream to receiver p50 / p99", from.get("p50") + " / " + from.get("p99"));
+        }
         row(b, "Redis ceiling (msgs/s)", r.get("redis_ceiling_messages_per_s"));
         row(b, "Parley / ceiling", r.get("fraction_of_ceiling"));
         row(b, "drain after the load (s)", r.get("drain_s"));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -15,6 +16,7 @@ import parley.testkit.TestRedis;
 class LoadToolSmokeTest {
 
     @Test
+    @SuppressWarnings("unchecked")
     void aShortInProcessRunOverHttpAndSseReportsSaneNumbers(TestRedis redis) throws Exception {
         // the in-process system uses the test Redis (through the parley.bench.redis property)
         System.setProperty("parley.bench.redis", redis.url(0));
@@ -46,6 +48,13 @@ class LoadToolSmokeTest {
                 .isGreaterThan((Double) report.get("sends_per_s"));
         assertThat((Double) report.get("fraction_of_ceiling")).isBetween(0.0, 1.0);
         assertThat((Double) report.get("jit_share_of_cpu")).isBetween(0.0, 1.0);
+        // the split at the stream: every notification counted in both parts, each within the whole
+        Map<String, Object> whole = (Map<String, Object>) report.get("end_to_end_ms");
+        for (String part : List.of("to_stream_ms", "stream_to_receiver_ms")) {
+            Map<String, Object> p = (Map<String, Object>) report.get(part);
+            assertThat(p.get("count")).as(part).isEqualTo(whole.get("count"));
+            assertThat((Double) p.get("p50")).as(part).isBetween(0.0, (Double) whole.get("max") + 1.0);
+        }
     }
 
     @Test
