@@ -17,8 +17,14 @@ import java.util.concurrent.TimeUnit;
 
 /** One Parley service as a separate process: {@code java -jar <module>/target/<module>.jar} with its environment. */
 public final class ServiceProcess implements AutoCloseable {
-    /** The collector unless {@code PARLEY_JVM_OPTS} names another. */
-    static final String DEFAULT_GC = "-XX:+UseSerialGC";
+    /**
+     * The collector unless {@code PARLEY_JVM_OPTS} names another. Objects that outlive three young
+     * collections go to the old generation: a service's survivors are either a request's (gone at
+     * the next collection) or a session's (alive for minutes), and with the default of 15 the
+     * latter were copied up to fifteen times (frontend-svc with 64 new live sessions at 1,000
+     * msg/s: 3.4 MB of survivors and 4-6 ms pauses every 5 s, against 0.8 ms with 3).
+     */
+    static final List<String> DEFAULT_GC = List.of("-XX:+UseSerialGC", "-XX:MaxTenuringThreshold=3");
 
     private final String name;
     private final int httpPort;
@@ -84,7 +90,7 @@ public final class ServiceProcess implements AutoCloseable {
                 : List.of(extra.trim().split("\\s+"));
         List<String> options = new ArrayList<>(List.of("-Xmx256m"));
         if (added.stream().noneMatch(o -> o.matches("-XX:\\+Use\\w+GC"))) {
-            options.add(DEFAULT_GC);
+            options.addAll(DEFAULT_GC);
         }
         options.add("--enable-native-access=ALL-UNNAMED");
         options.addAll(added);

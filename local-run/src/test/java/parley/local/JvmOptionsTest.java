@@ -8,7 +8,11 @@ class JvmOptionsTest {
     @Test
     void withoutParleyJvmOptsTheServicesRunSerialGcIn256MiB() {
         assertThat(ServiceProcess.jvmOptions(null))
-                .containsExactly("-Xmx256m", ServiceProcess.DEFAULT_GC, "--enable-native-access=ALL-UNNAMED");
+                .containsExactly(
+                        "-Xmx256m",
+                        "-XX:+UseSerialGC",
+                        "-XX:MaxTenuringThreshold=3",
+                        "--enable-native-access=ALL-UNNAMED");
         assertThat(ServiceProcess.jvmOptions("  ")).isEqualTo(ServiceProcess.jvmOptions(null));
     }
 
@@ -17,7 +21,8 @@ class JvmOptionsTest {
         assertThat(ServiceProcess.jvmOptions(" -Xlog:gc  -Xmx512m "))
                 .containsExactly(
                         "-Xmx256m",
-                        ServiceProcess.DEFAULT_GC,
+                        "-XX:+UseSerialGC",
+                        "-XX:MaxTenuringThreshold=3",
                         "--enable-native-access=ALL-UNNAMED",
                         "-Xlog:gc",
                         "-Xmx512m"); // the last -Xmx wins
