@@ -81,7 +81,7 @@ class ComposeFileTest {
             String dockerfile = Files.readString(ROOT.resolve(s).resolve("Dockerfile"));
             assertThat(dockerfile)
                     .contains("AS build")
-                    .contains("COPY deploy/ready-probe /app/ready-probe")
+                    .contains("COPY deploy/ready-probe deploy/aot-train /app/")
                     .contains("CMD [\"/app/ready-probe\"]")
                     .doesNotContain("HealthProbe")
                     .contains("USER parley")
