@@ -59,6 +59,22 @@ public final class TestRedis {
         return client.connect(RedisURI.create(URI.create(url(db))));
     }
 
+    /**
+     * How many times the server ran {@code command} (lower case, e.g. {@code xtrim}) since its
+     * start or the last {@code CONFIG RESETSTAT}: {@code INFO commandstats}, for a test that
+     * checks how a piece of work is split into commands.
+     */
+    public long commandCalls(String command) {
+        String stats = admin.sync().info("commandstats");
+        String field = "cmdstat_" + command + ":calls=";
+        int at = stats.indexOf(field);
+        if (at < 0) {
+            return 0;
+        }
+        int from = at + field.length();
+        return Long.parseLong(stats.substring(from, stats.indexOf(',', from)));
+    }
+
     /** Empties every database. */
     public void flushAll() {
         admin.sync().flushall();

@@ -255,16 +255,6 @@ class StreamConsumerTest {
                 assertThat(cmd.xpending(STREAM, "notification-svc").getCount()).isZero());
     }
 
-    private long xreadgroupCalls() {
-        String stats = cmd.info("commandstats");
-        int at = stats.indexOf("cmdstat_xreadgroup:calls=");
-        if (at < 0) {
-            return 0;
-        }
-        int from = at + "cmdstat_xreadgroup:calls=".length();
-        return Long.parseLong(stats.substring(from, stats.indexOf(',', from)));
-    }
-
     @Test
     void entriesArrivingOneAtATimeAreReadWithoutAReadAheadThatWouldFindNothing() {
         List<Long> handed = new CopyOnWriteArrayList<>();
@@ -275,7 +265,7 @@ class StreamConsumerTest {
         append(0);
         await().atMost(Duration.ofSeconds(5)).until(() -> handed.size() == 1);
 
-        long before = xreadgroupCalls();
+        long before = redis.commandCalls("xreadgroup");
         long started = System.nanoTime();
         for (long m = 1; m <= 30; m++) {
             append(m);
@@ -284,7 +274,7 @@ class StreamConsumerTest {
                     .pollInterval(Duration.ofMillis(1))
                     .until(() -> handed.size() == upTo);
         }
-        long reads = xreadgroupCalls() - before;
+        long reads = redis.commandCalls("xreadgroup") - before;
         // one blocking read per entry, plus the reads that waited out their 100 ms block meanwhile
         // (and a reclaim's); a read-ahead after every lone entry would make it about twice that
         long idleReads = (System.nanoTime() - started) / Duration.ofMillis(100).toNanos() + 3;
