@@ -41,6 +41,7 @@ final class LoadRun {
             Histogram sendCall,
             Histogram toStream,
             Histogram streamToReceiver,
+            double behindAtStartMs,
             Map<String, Double> cpuMsPerMessage,
             double jitShare,
             Map<String, Long> rssKbBeforeIdle,
@@ -120,6 +121,7 @@ final class LoadRun {
                     tally.sendCall.getIntervalHistogram(),
                     tally.toStream.getIntervalHistogram(),
                     tally.streamToReceiver.getIntervalHistogram(),
+                    tally.behindAtStart.get() / 1e6,
                     ProcCpu.perMessage(cpuBefore, cpuAfter, tally.sentIds.size()),
                     ProcCpu.jitShare(cpuBefore, cpuAfter),
                     rssBeforeIdle,
@@ -205,6 +207,7 @@ final class LoadRun {
         double interval = o.rate() > 0 ? 1e9 * threads / o.rate() : 0;
         long k = 0;
         int i = thread;
+        boolean started = false;
         while (true) {
             long intended = interval > 0 ? startNanos + (long) (interval * k++) : System.nanoTime();
             if (intended >= endNanos) {
@@ -219,6 +222,10 @@ final class LoadRun {
             // runs code the JIT has compiled already instead of taking new branches at its start
             boolean measured = intended >= measureFrom;
             Tally into = measured ? tally : tally.warmUp;
+            if (measured && !started) {
+                started = true;
+                tally.behindAtStart(System.nanoTime() - intended);
+            }
             int pair = i;
             i += threads;
             pair %= senders.size();

@@ -14,6 +14,9 @@ import org.HdrHistogram.Histogram;
  * ceiling, as a table and a JSON file. See docs/benchmark.md.
  */
 public final class LoadTool {
+    /** Above this, the report says the measured phase began with the warm-up's backlog. */
+    static final double BEHIND_NOTE_MS = 100;
+
     private LoadTool() {}
 
     public static void main(String[] args) throws Exception {
@@ -69,6 +72,7 @@ public final class LoadTool {
         report.put("to_stream_ms", percentiles(r.toStream()));
         report.put("stream_to_receiver_ms", percentiles(r.streamToReceiver()));
         report.put("drain_s", round(r.drainSeconds()));
+        report.put("behind_schedule_at_start_ms", o.rate() > 0 ? round(r.behindAtStartMs()) : null);
         report.put("cpu_ms_per_message", r.cpuMsPerMessage());
         report.put("jit_share_of_cpu", r.jitShare() < 0 ? null : Math.round(r.jitShare() * 1000) / 1000.0);
         report.put("rss_kb_after", r.rssKbAfter());
@@ -139,6 +143,9 @@ public final class LoadTool {
         row(b, "Redis ceiling (msgs/s)", r.get("redis_ceiling_messages_per_s"));
         row(b, "Parley / ceiling", r.get("fraction_of_ceiling"));
         row(b, "drain after the load (s)", r.get("drain_s"));
+        if (r.get("behind_schedule_at_start_ms") != null) {
+            row(b, "behind schedule at start ms", r.get("behind_schedule_at_start_ms"));
+        }
         if (r.get("jit_share_of_cpu") instanceof Number jit) {
             row(b, "JIT compiling, share of CPU", Math.round(jit.doubleValue() * 1000) / 10.0 + " %");
         }
@@ -160,6 +167,12 @@ public final class LoadTool {
         }
         if (!"".equals(r.get("last_error"))) {
             b.append("last error: ").append(r.get("last_error")).append('\n');
+        }
+        if (r.get("behind_schedule_at_start_ms") instanceof Number late && late.doubleValue() > BEHIND_NOTE_MS) {
+            b.append(String.format(
+                    "note: the measured phase began %.0f ms behind its schedule (the warm-up's backlog), so its first"
+                            + " sends count that wait; a longer --warmup lets the system catch up first%n",
+                    late.doubleValue()));
         }
         if (r.get("jit_share_of_cpu") instanceof Number jit && jit.doubleValue() > ProcCpu.WARM_JIT_SHARE) {
             b.append(String.format(

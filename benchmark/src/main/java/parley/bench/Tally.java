@@ -43,6 +43,8 @@ final class Tally {
     final AtomicLong errors = new AtomicLong();
     final AtomicLong streamErrors = new AtomicLong();
     volatile String lastError = "";
+    /** How late the measured phase's first sends left (with a rate): what the warm-up left behind. */
+    final AtomicLong behindAtStart = new AtomicLong();
 
     Tally() {
         this(true);
@@ -56,6 +58,11 @@ final class Tally {
     void sent(long messageId, long intendedNanos) {
         sendCall.recordValue(Math.max(0, (System.nanoTime() - intendedNanos) / 1000));
         sentIds.put(messageId, Boolean.TRUE);
+    }
+
+    /** A sender's first measured send left {@code nanos} after its intended time. */
+    void behindAtStart(long nanos) {
+        behindAtStart.accumulateAndGet(nanos, Math::max);
     }
 
     void sendFailed(String why) {
